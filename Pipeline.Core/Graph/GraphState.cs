@@ -1,0 +1,8 @@
+namespace Pipeline.Core.Graph;
+
+public enum GraphState
+{
+    Created,
+    Running,
+    Stopped,
+}

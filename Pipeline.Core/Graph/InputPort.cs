@@ -1,0 +1,70 @@
+using System.Threading.Channels;
+using Pipeline.Core.Media;
+
+namespace Pipeline.Core.Graph;
+
+/// <summary>A node's typed input: a channel that any number of output ports may feed.
+/// Only the owning node reads it.</summary>
+public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : class, IMediaItem
+{
+    private readonly Channel<T> _channel;
+    private long _dropped;
+
+    internal InputPort(Node owner, string name, int capacity, EdgePolicy policy)
+        : base(owner, name)
+    {
+        Policy = policy;
+        Capacity = capacity;
+        _channel = policy == EdgePolicy.Lossless
+            ? Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false })
+            : Channel.CreateBounded<T>(
+                new BoundedChannelOptions(capacity)
+                {
+                    FullMode = BoundedChannelFullMode.DropOldest,
+                    SingleReader = true,
+                    SingleWriter = false,
+                    AllowSynchronousContinuations = false,
+                },
+                item =>
+                {
+                    Interlocked.Increment(ref _dropped);
+                    item.Dispose();
+                });
+    }
+
+    public EdgePolicy Policy { get; }
+
+    public int Capacity { get; }
+
+    public override Type ItemType => typeof(T);
+
+    /// <summary>Items dropped because the node fell behind.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Items waiting.</summary>
+    public int Pending => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    public ChannelReader<T> Reader => _channel.Reader;
+
+    /// <summary>Writes an item. Ownership passes to the port, also when the item is refused (it is then disposed).</summary>
+    public void Write(T item)
+    {
+        if (!_channel.Writer.TryWrite(item))
+        {
+            item.Dispose();
+        }
+    }
+
+    int IPendingCount.PendingCount => Pending;
+
+    void IDrainable.DrainAll() => Drain();
+
+    /// <summary>Returns every waiting item to its pool.</summary>
+    public void Drain()
+    {
+        while (_channel.Reader.TryRead(out var item))
+        {
+            item.Dispose();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Core.Media;
+
+namespace Pipeline.Core.Graph;
+
+/// <summary>
+/// One job in a media graph. A node declares typed ports in its constructor
+/// (<see cref="AddInput{T}"/>, <see cref="AddOutput{T}"/>) and does its work either in
+/// <see cref="RunAsync"/> (reading its inputs as items arrive, on the thread pool) or in
+/// <see cref="IClockDriven.OnTick"/> (on the shared clock's beat), or both.
+/// Nodes never own threads or timers.
+/// </summary>
+public abstract class Node
+{
+    private readonly List<Port> _ports = [];
+
+    protected Node(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The graph this node belongs to, once added.</summary>
+    public MediaGraph? Graph { get; internal set; }
+
+    public IReadOnlyList<Port> Ports => _ports;
+
+    protected ILogger Logger => Graph?.Logger ?? NullLogger.Instance;
+
+    protected InputPort<T> AddInput<T>(string name, int capacity = 16, EdgePolicy policy = EdgePolicy.DropOldest)
+        where T : class, IMediaItem
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        var p = new InputPort<T>(this, name, capacity, policy);
+        _ports.Add(p);
+        return p;
+    }
+
+    protected OutputPort<T> AddOutput<T>(string name)
+        where T : class, IMediaItem
+    {
+        var p = new OutputPort<T>(this, name);
+        _ports.Add(p);
+        return p;
+    }
+
+    /// <summary>Called once when the graph starts (or when the node is added to a running graph), before any tick.</summary>
+    protected internal virtual void OnStart()
+    {
+    }
+
+    /// <summary>The node's processing loop, run on the thread pool while the graph runs. Default: none.</summary>
+    protected internal virtual Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Called once after the graph stopped and the node's loop ended: flush and close here.</summary>
+    protected internal virtual ValueTask OnStoppedAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Reads <paramref name="input"/> until cancelled, handing each item to <paramref name="process"/>,
+    /// which owns it. An exception from <paramref name="process"/> is logged and the loop goes on:
+    /// one bad frame never stops a call.</summary>
+    protected async Task PumpAsync<T>(InputPort<T> input, Action<T> process, CancellationToken cancellationToken)
+        where T : class, IMediaItem
+    {
+        var reader = input.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    try
+                    {
+                        process(item);
+                    }
+                    catch (Exception ex)
+                    {
+                        Logger.LogWarning(ex, "Node {Node} failed on an item from {Port}", Name, input.Name);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override string ToString() => $"{GetType().Name} '{Name}'";
+}
