@@ -1,0 +1,9 @@
+using Pipeline.Core.Media;
+
+namespace Pipeline.Sip.Media;
+
+/// <summary>What an application's source or recorder factory learns about the call it serves.</summary>
+/// <param name="CallId">The SIP Call-ID.</param>
+/// <param name="SampleRate">The audio rate of the negotiated codec: the source must produce frames at this rate.</param>
+/// <param name="Codec">The negotiated codec.</param>
+public sealed record CallAudioContext(string CallId, SampleRate SampleRate, NegotiatedCodec Codec);

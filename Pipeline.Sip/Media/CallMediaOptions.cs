@@ -1,0 +1,39 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Pipeline.Codecs;
+using Pipeline.Core.Graph;
+
+namespace Pipeline.Sip.Media;
+
+/// <summary>How <see cref="CallMediaFactory"/> builds each call's media graph.</summary>
+public sealed class CallMediaOptions
+{
+    /// <summary>The clock that drives every call's graph. Default: the process-wide 20 ms clock.</summary>
+    public MediaClock? Clock { get; init; }
+
+    /// <summary>Address the RTP sockets bind to and the SDP advertises.</summary>
+    public IPAddress LocalAddress { get; init; } = IPAddress.Loopback;
+
+    public int RtpPortLow { get; init; } = 10000;
+
+    public int RtpPortHigh { get; init; } = 20000;
+
+    public CodecRegistry Codecs { get; init; } = CodecRegistry.Default;
+
+    /// <summary>Fixed playout delay of the jitter buffer.</summary>
+    public TimeSpan JitterBufferDelay { get; init; } = TimeSpan.FromMilliseconds(60);
+
+    /// <summary>Send RTP to where the peer's RTP comes from (RFC 4961), for peers behind NAT.</summary>
+    public bool SymmetricRtp { get; init; }
+
+    /// <summary>RTCP report interval (RFC 3550: 5 s).</summary>
+    public TimeSpan RtcpInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Makes what a call sends; null (or a factory returning null) sends silence.</summary>
+    public Func<CallAudioContext, AudioSourceBinding?>? Source { get; init; }
+
+    /// <summary>Makes a recorder for a call; null records nothing.</summary>
+    public Func<CallAudioContext, CallRecorderBinding?>? Recorder { get; init; }
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Pipeline.Sip.Calls;
+using Pipeline.Sip.Media;
+
+namespace Pipeline.Cli;
+
+/// <summary>Turns a call's state and media changes into the <c>--events</c> lines, and applies <c>--hangup-after</c>.</summary>
+internal static class CallEvents
+{
+    public static void Attach(Call call, EventWriter events, double? hangupAfterSeconds, CancellationToken exiting)
+    {
+        NegotiatedMedia? last = null;
+        var gate = new object();
+        if (call.Direction == CallDirection.Incoming)
+        {
+            events.Write("incoming", call.CallId, ("from", call.RemoteUri.ToString()));
+        }
+
+        call.StateChanged += (_, state) =>
+        {
+            switch (state)
+            {
+                case CallState.Ringing:
+                    events.Write("ringing", call.CallId);
+                    break;
+                case CallState.Established:
+                    {
+                        var m = call.CurrentMedia;
+                        events.Write("established", call.CallId, ("codec", m?.Codec.Name), ("remote", m is null ? null : Format(m.RemoteRtp)));
+                        if (hangupAfterSeconds is { } after)
+                        {
+                            _ = HangupLaterAsync(call, TimeSpan.FromSeconds(after), exiting);
+                        }
+
+                        break;
+                    }
+            }
+        };
+
+        call.MediaChanged += (_, media) =>
+        {
+            NegotiatedMedia? previous;
+            lock (gate)
+            {
+                previous = last;
+                last = media;
+            }
+
+            if (previous is null) return; // the first exchange is reported by "established"
+            bool wasHeld = IsHeld(previous);
+            bool isHeld = IsHeld(media);
+            if (!wasHeld && isHeld)
+            {
+                events.Write("held", call.CallId, ("direction", media.Direction.ToString().ToLowerInvariant()));
+            }
+            else if (wasHeld && !isHeld)
+            {
+                events.Write("resumed", call.CallId, ("codec", media.Codec.Name), ("remote", Format(media.RemoteRtp)));
+            }
+
+            if (!Equals(previous.RemoteRtp, media.RemoteRtp) || !string.Equals(previous.Codec.Name, media.Codec.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                events.Write("media", call.CallId, ("codec", media.Codec.Name), ("remote", Format(media.RemoteRtp)));
+            }
+        };
+
+        call.Ended += (_, reason) =>
+        {
+            var s = call.Media.Statistics;
+            events.Write(
+                "ended",
+                call.CallId,
+                ("reason", reason.ToString()),
+                ("rtpSent", s.PacketsSent),
+                ("rtpReceived", s.PacketsReceived),
+                ("lost", s.PacketsLost),
+                ("jitterMs", Math.Round(s.Jitter.TotalMilliseconds, 3)),
+                ("codec", s.Codec));
+        };
+
+        if (call.Media is CallMediaController controller)
+        {
+            controller.Dtmf.Subscribe(new DtmfObserver(call, events));
+        }
+    }
+
+    /// <summary>Held from our point of view: we may not send, or the peer stopped sending to us.</summary>
+    public static bool IsHeld(NegotiatedMedia m) => !m.CanSend || m.Direction != MediaDirection.SendRecv;
+
+    private static string Format(System.Net.IPEndPoint ep) => ep.ToString();
+
+    private static async Task HangupLaterAsync(Call call, TimeSpan after, CancellationToken exiting)
+    {
+        try
+        {
+            await Task.Delay(after, exiting).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the endpoint is shutting down and hangs up every call itself
+        }
+
+        try
+        {
+            await call.HangupAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already ended by the other side.
+        }
+    }
+
+    private sealed class DtmfObserver(Call call, EventWriter events) : IObserver<Pipeline.Core.Rtp.DtmfEvent>
+    {
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnNext(Pipeline.Core.Rtp.DtmfEvent value)
+        {
+            if (value.IsEnd) return;
+            events.Write("dtmf", call.CallId, ("digit", value.Digit.ToString(CultureInfo.InvariantCulture)), ("via", "rfc4733"));
+        }
+    }
+}

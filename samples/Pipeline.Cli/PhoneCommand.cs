@@ -1,0 +1,95 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Pipeline.Core.Graph;
+using Pipeline.Devices;
+using Pipeline.Sip;
+using Pipeline.Sip.Calls;
+using Pipeline.Sip.Media;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// <c>phone</c>: a scriptable endpoint.
+/// <code>
+///   args ──► PhoneOptions ──► Endpoint (SIP/UDP) + CallMediaFactory (graph per call: source ─► RTP, RTP ─► recorder)
+///                                  │ call events ──► EventWriter (one JSON line each)
+/// </code>
+/// </summary>
+internal static class PhoneCommand
+{
+    public static async Task<int> RunAsync(PhoneOptions o, CancellationToken stop)
+    {
+        using var loggerFactory = LoggerFactory.Create(b =>
+        {
+            b.AddSimpleConsole(c => c.SingleLine = true);
+            b.SetMinimumLevel(o.Verbose ? LogLevel.Debug : LogLevel.Warning);
+        });
+        var events = new EventWriter(Console.Out, o.Events);
+        if (o.RecordDirectory is not null) Directory.CreateDirectory(o.RecordDirectory);
+
+        var mediaOptions = new CallMediaOptions
+        {
+            Clock = MediaClock.Shared,
+            LocalAddress = o.Bind.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : o.Bind.Address,
+            RtpPortLow = o.RtpPortLow,
+            RtpPortHigh = o.RtpPortHigh,
+            Source = ctx => CallAudio.CreateSource(ctx, o.PlayFile, o.ToneHz),
+            Recorder = o.RecordDirectory is null ? null : ctx => CallAudio.CreateRecorder(ctx, o.RecordDirectory),
+            LoggerFactory = loggerFactory,
+        };
+
+        var endpointOptions = new EndpointOptions
+        {
+            BindEndPoint = o.Bind,
+            UserName = o.User,
+            Codecs = o.Codecs,
+            AutoAnswer = o.AutoAnswer,
+        };
+
+        await using var endpoint = new Endpoint(endpointOptions, new CallMediaFactory(mediaOptions), loggerFactory);
+        using var exitCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (o.ExitAfterSeconds is { } exitAfter) exitCts.CancelAfter(TimeSpan.FromSeconds(exitAfter));
+
+        // Every call, incoming or outgoing, is reported from its creation on.
+        endpoint.CallCreated += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
+        try
+        {
+            await endpoint.StartAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Pipeline.Cli: cannot listen on {o.Bind}: {ex.Message}");
+            return 1;
+        }
+
+        Console.Error.WriteLine($"phone: listening on sip:{o.User}@{endpoint.LocalEndPoint} (UDP)");
+        int exitCode = 0;
+        if (o.CallUri is not null)
+        {
+            try
+            {
+                var call = await endpoint.CallAsync(o.CallUri, exitCts.Token).ConfigureAwait(false);
+                _ = call;
+            }
+            catch (CallFailedException ex)
+            {
+                Console.Error.WriteLine($"phone: call to {o.CallUri} failed: {ex.StatusCode} {ex.ReasonPhrase}");
+                exitCode = 1;
+            }
+            catch (OperationCanceledException) when (exitCts.IsCancellationRequested)
+            {
+            }
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, exitCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await endpoint.StopAsync().ConfigureAwait(false);
+        return exitCode;
+    }
+}

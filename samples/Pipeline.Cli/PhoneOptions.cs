@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net;
+
+namespace Pipeline.Cli;
+
+/// <summary>The options of <c>phone</c>. This contract is relied on by other tools: extend it, never change what a flag means.</summary>
+internal sealed class PhoneOptions
+{
+    public IPEndPoint Bind { get; set; } = new(IPAddress.Loopback, 5060);
+
+    public string User { get; set; } = "pipeline";
+
+    public bool AutoAnswer { get; set; }
+
+    public IReadOnlyList<string> Codecs { get; set; } = ["PCMU", "PCMA"];
+
+    public int RtpPortLow { get; set; } = 10000;
+
+    public int RtpPortHigh { get; set; } = 20000;
+
+    public string? PlayFile { get; set; }
+
+    public double? ToneHz { get; set; }
+
+    public string? RecordDirectory { get; set; }
+
+    public string? CallUri { get; set; }
+
+    public double? HangupAfterSeconds { get; set; }
+
+    public double? ExitAfterSeconds { get; set; }
+
+    public bool Events { get; set; }
+
+    public bool Verbose { get; set; }
+
+    public const string Usage = """
+        usage: Pipeline.Cli phone [options]
+          --bind IP:PORT         SIP listen address (UDP)                     default 127.0.0.1:5060
+          --user NAME            user part of our URI                         default pipeline
+          --auto-answer          answer incoming INVITEs at once
+          --codecs LIST          ordered codec names, e.g. PCMU,PCMA           default PCMU,PCMA
+          --rtp-ports LOW-HIGH   local RTP/RTCP port range                    default 10000-20000
+          --play FILE.wav        what each call sends (16-bit PCM WAV, looped)
+          --tone HZ              send a sine tone instead                      default: silence
+          --record DIR           one stereo WAV per call: left = received, right = sent
+          --call URI             place one call at start
+          --hangup-after SEC     hang up each established call after SEC seconds
+          --exit-after SEC       end calls cleanly and exit after SEC seconds
+          --events               one JSON object per line on stdout per call event
+          --verbose              SIP trace and debug logs on stderr
+        """;
+
+    /// <summary>Parses the arguments after <c>phone</c>; throws <see cref="UsageException"/> naming the bad argument.</summary>
+    public static PhoneOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new PhoneOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"{a} needs a value");
+                return args[++i];
+            }
+
+            double Seconds()
+            {
+                string v = Value();
+                if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || s < 0 || double.IsNaN(s) || double.IsInfinity(s))
+                {
+                    throw new UsageException($"{a}: '{v}' is not a number of seconds");
+                }
+
+                return s;
+            }
+
+            switch (a)
+            {
+                case "--bind":
+                    {
+                        string v = Value();
+                        if (!IPEndPoint.TryParse(v, out var ep) || ep.Port == 0 && !v.EndsWith(":0", StringComparison.Ordinal))
+                        {
+                            throw new UsageException($"--bind: '{v}' is not IP:PORT");
+                        }
+
+                        o.Bind = ep;
+                        break;
+                    }
+
+                case "--user":
+                    o.User = Value();
+                    if (o.User.Length == 0 || o.User.Any(c => char.IsWhiteSpace(c) || c is '@' or ':' or '<' or '>' or ';')) throw new UsageException($"--user: '{o.User}' is not a valid SIP user part");
+                    break;
+                case "--auto-answer":
+                    o.AutoAnswer = true;
+                    break;
+                case "--codecs":
+                    o.Codecs = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (o.Codecs.Count == 0) throw new UsageException("--codecs: give at least one codec name");
+                    break;
+                case "--rtp-ports":
+                    {
+                        string v = Value();
+                        var parts = v.Split('-');
+                        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int lo) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int hi)
+                            || lo < 1024 || hi > 65535 || hi - lo < 3)
+                        {
+                            throw new UsageException($"--rtp-ports: '{v}' is not LOW-HIGH with 1024 <= LOW < HIGH <= 65535 and room for one RTP/RTCP pair");
+                        }
+
+                        o.RtpPortLow = lo;
+                        o.RtpPortHigh = hi;
+                        break;
+                    }
+
+                case "--play":
+                    o.PlayFile = Value();
+                    if (!File.Exists(o.PlayFile)) throw new UsageException($"--play: file '{o.PlayFile}' does not exist");
+                    break;
+                case "--tone":
+                    {
+                        string v = Value();
+                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) || hz <= 0 || hz >= 4000)
+                        {
+                            throw new UsageException($"--tone: '{v}' is not a frequency between 0 and 4000 Hz");
+                        }
+
+                        o.ToneHz = hz;
+                        break;
+                    }
+
+                case "--record":
+                    o.RecordDirectory = Value();
+                    break;
+                case "--call":
+                    o.CallUri = Value();
+                    if (!o.CallUri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) && !o.CallUri.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new UsageException($"--call: '{o.CallUri}' is not a sip: or sips: URI");
+                    }
+
+                    break;
+                case "--hangup-after":
+                    o.HangupAfterSeconds = Seconds();
+                    break;
+                case "--exit-after":
+                    o.ExitAfterSeconds = Seconds();
+                    break;
+                case "--events":
+                    o.Events = true;
+                    break;
+                case "--verbose":
+                    o.Verbose = true;
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{a}'");
+            }
+        }
+
+        if (o.PlayFile is not null && o.ToneHz is not null) throw new UsageException("--play and --tone are alternatives: give one");
+        return o;
+    }
+}
