@@ -97,7 +97,6 @@ public sealed class RtpSocketPair : IAsyncDisposable
         try
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.Equals(IPAddress.IPv6Any)) s.DualMode = true;
-            s.ExclusiveAddressUse = false;
             s.Bind(new IPEndPoint(address, port));
             s.ReceiveBufferSize = 256 * 1024;
             return s;
