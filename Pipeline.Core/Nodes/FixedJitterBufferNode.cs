@@ -14,7 +14,8 @@ namespace Pipeline.Core.Nodes;
 ///   buffer full, or frames waiting longer than MaxDelay ─► oldest dropped (Overflow), playout moves forward
 /// </code>
 /// Frame duration comes from <see cref="EncodedFrame.DurationUnits"/> when set, else from the smallest positive
-/// timestamp step between arrivals (20 ms until known). Works with any clock period against any packet time:
+/// step between neighbouring timestamps (20 ms until known; reset on resync). A packet-time change without a resync
+/// (e.g. 20 → 30 ms mid-stream) is not followed: rebuild or resync the buffer when the codec or ptime changes. Works with any clock period against any packet time:
 /// a frame goes out on the tick where the playout point crosses its timestamp.
 /// </summary>
 public sealed class FixedJitterBufferNode : JitterBufferNode
@@ -36,8 +37,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
     private RtpTimestamp _next;
     private uint _frameUnits;
     private bool _frameUnitsKnown;
-    private RtpTimestamp _lastArrival;
-    private bool _haveLastArrival;
+    private RtpTimestamp _lastPlayed;
     private int _lastPayloadType;
 
     /// <param name="name">Node name.</param>
@@ -85,7 +85,11 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
 
         var ts = frame.Timestamp;
         _lastPayloadType = frame.PayloadType;
-        LearnFrameUnits(frame);
+        if (frame.DurationUnits > 0)
+        {
+            _frameUnits = frame.DurationUnits;
+            _frameUnitsKnown = true;
+        }
         if (!_started)
         {
             Anchor(frame);
@@ -121,6 +125,10 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
             frame.Dispose();
             return;
         }
+
+        // Neighbouring timestamps tell the frame duration (robust to loss and reordering: the smallest step wins).
+        LearnFrameUnits(i >= 0 ? ts - _buffer[i].Timestamp : ts - _lastPlayed);
+        if (i + 1 < _count) LearnFrameUnits(_buffer[i + 1].Timestamp - ts);
 
         if (_count == _buffer.Length)
         {
@@ -178,9 +186,22 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         if (_count > 0 && _buffer[0].Timestamp == _next)
         {
             var f = RemoveFirst();
-            uint dur = f.DurationUnits > 0 ? f.DurationUnits : _frameUnits;
+            uint dur = f.DurationUnits;
+            if (dur == 0)
+            {
+                dur = _frameUnits;
+                int step = _count > 0 ? _buffer[0].Timestamp - f.Timestamp : 0;
+                if (step > 0 && (uint)step < dur)
+                {
+                    // The next frame starts earlier than the duration we assumed: that step is the duration.
+                    LearnFrameUnits(step);
+                    dur = (uint)step;
+                }
+            }
+
             f.DurationUnits = dur;
             Remember(f.Timestamp);
+            _lastPlayed = f.Timestamp;
             _next += dur;
             Play(f);
             return;
@@ -202,6 +223,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
     {
         _started = true;
         _next = frame.Timestamp;
+        _lastPlayed = frame.Timestamp;
         _playout = frame.Timestamp - _delayUnits;
         _skipAdvance = true;
         _buffer[0] = frame;
@@ -215,8 +237,6 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         _historyCount = 0;
         _frameUnitsKnown = false;
         _frameUnits = frame.DurationUnits > 0 ? frame.DurationUnits : _defaultFrameUnits;
-        _lastArrival = frame.Timestamp;
-        _haveLastArrival = true;
         Anchor(frame);
     }
 
@@ -244,26 +264,12 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         return f;
     }
 
-    private void LearnFrameUnits(EncodedFrame frame)
+    /// <summary>The smallest plausible (2.5–120 ms) positive step between neighbouring timestamps is the frame duration.</summary>
+    private void LearnFrameUnits(int step)
     {
-        if (frame.DurationUnits > 0)
-        {
-            _frameUnits = frame.DurationUnits;
-            _frameUnitsKnown = true;
-        }
-        else if (_haveLastArrival)
-        {
-            int d = frame.Timestamp - _lastArrival;
-            // A step between 2.5 ms and 120 ms is a plausible packet time; the smallest one seen is the frame duration.
-            if (d > 0 && (uint)d <= ClockRate.UnitsIn(TimeSpan.FromMilliseconds(120)) && (uint)d * 400 >= (uint)ClockRate.Hertz)
-            {
-                if (!_frameUnitsKnown || (uint)d < _frameUnits) _frameUnits = (uint)d;
-                _frameUnitsKnown = true;
-            }
-        }
-
-        _lastArrival = frame.Timestamp;
-        _haveLastArrival = true;
+        if (step <= 0 || (uint)step > ClockRate.UnitsIn(TimeSpan.FromMilliseconds(120)) || (uint)step * 400 < (uint)ClockRate.Hertz) return;
+        if (!_frameUnitsKnown || (uint)step < _frameUnits) _frameUnits = (uint)step;
+        _frameUnitsKnown = true;
     }
 
     private void Remember(RtpTimestamp ts)
