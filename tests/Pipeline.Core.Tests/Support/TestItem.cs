@@ -6,6 +6,7 @@ namespace Pipeline.Core.Tests.Support;
 internal sealed class TestItem(int id, bool isClone = false) : IMediaItem
 {
     private int _disposed;
+    private int _clones;
 
     public int Id { get; } = id;
 
@@ -15,7 +16,14 @@ internal sealed class TestItem(int id, bool isClone = false) : IMediaItem
 
     public int DisposeCount => Volatile.Read(ref _disposed);
 
-    public IMediaItem CloneItem() => new TestItem(Id, true);
+    /// <summary>Copies made of this item.</summary>
+    public int CloneCount => Volatile.Read(ref _clones);
+
+    public IMediaItem CloneItem()
+    {
+        Interlocked.Increment(ref _clones);
+        return new TestItem(Id, true);
+    }
 
     public void Dispose() => Interlocked.Increment(ref _disposed);
 }
