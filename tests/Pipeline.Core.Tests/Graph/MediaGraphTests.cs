@@ -48,6 +48,38 @@ public class MediaGraphTests
     }
 
     [Fact]
+    public async Task Stop_does_not_tear_nodes_down_while_a_tick_is_still_running()
+    {
+        await using var clock = new MediaClock(TimeSpan.FromMilliseconds(5));
+        var graph = new MediaGraph(clock);
+        var heavy = graph.Add(new TickCounterNode { TickDelay = TimeSpan.FromMilliseconds(100) });
+        graph.Start();
+        clock.Start();
+        Assert.True(await Wait.UntilAsync(() => heavy.InTick));
+        await graph.StopAsync(TimeSpan.Zero);
+        Assert.False(heavy.StoppedDuringTick, "OnStoppedAsync ran concurrently with OnTick");
+        Assert.False(heavy.InTick);
+    }
+
+    [Fact]
+    public async Task Structure_changes_from_another_thread_are_refused_even_while_an_edit_runs()
+    {
+        var clock = new MediaClock(TimeSpan.FromMilliseconds(20), manual: true);
+        await using var graph = new MediaGraph(clock);
+        graph.Start();
+        Exception? fromOtherThread = null;
+        var edit = graph.EditAsync(_ =>
+        {
+            var t = new Thread(() => fromOtherThread = Record.Exception(() => graph.Add(new TickCounterNode())));
+            t.Start();
+            t.Join();
+        });
+        clock.Advance();
+        await edit;
+        Assert.IsType<InvalidOperationException>(fromOtherThread);
+    }
+
+    [Fact]
     public async Task Structure_changes_outside_an_edit_are_refused_while_running()
     {
         var clock = new MediaClock(TimeSpan.FromMilliseconds(20), manual: true);

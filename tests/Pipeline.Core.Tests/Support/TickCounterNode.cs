@@ -10,6 +10,18 @@ internal sealed class TickCounterNode(string name = "ticks") : Node(name), ICloc
 
     public bool Throw { get; set; }
 
+    /// <summary>Time each tick takes (a heavy node).</summary>
+    public TimeSpan TickDelay { get; set; }
+
+    /// <summary>True when OnStoppedAsync ran while a tick was still in progress.</summary>
+    public bool StoppedDuringTick { get; private set; }
+
+    protected internal override ValueTask OnStoppedAsync()
+    {
+        StoppedDuringTick = _inTick;
+        return ValueTask.CompletedTask;
+    }
+
     public bool InTick => _inTick;
 
     public IReadOnlyList<long> Ticks
@@ -26,6 +38,7 @@ internal sealed class TickCounterNode(string name = "ticks") : Node(name), ICloc
         try
         {
             lock (_ticks) _ticks.Add(tick.Index);
+            if (TickDelay > TimeSpan.Zero) Thread.Sleep(TickDelay);
             if (Throw) throw new InvalidOperationException("tick failure for the test");
         }
         finally
