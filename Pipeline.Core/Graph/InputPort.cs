@@ -16,7 +16,9 @@ public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : cla
         Policy = policy;
         Capacity = capacity;
         _channel = policy == EdgePolicy.Lossless
-            ? Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false })
+            // SingleReader stays false here: the single-reader unbounded channel cannot count its items, and
+            // Pending (which StopAsync waits on so a recorder writes the last audio) must work on lossless edges.
+            ? Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = false, AllowSynchronousContinuations = false })
             : Channel.CreateBounded<T>(
                 new BoundedChannelOptions(capacity)
                 {

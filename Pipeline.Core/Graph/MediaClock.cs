@@ -18,6 +18,7 @@ public sealed class MediaClock : IAsyncDisposable
 {
     private const int MaxCatchUpTicks = 5;
     private readonly object _gate = new();
+    private readonly object _tickGate = new(); // held for the whole of a tick; Detach waits on it
     private readonly ILogger _logger;
     private MediaGraph[] _graphs = [];
     private Thread? _thread;
@@ -104,15 +105,24 @@ public sealed class MediaClock : IAsyncDisposable
             Array.Copy(_graphs, i + 1, next, i, _graphs.Length - i - 1);
             Volatile.Write(ref _graphs, next);
         }
+
+        // A tick in progress may still be inside this graph: wait for it, so that once Detach returns the graph's
+        // nodes get no more OnTick calls and can be torn down safely. (Re-entrant when called on the clock thread.)
+        lock (_tickGate)
+        {
+        }
     }
 
     private void Tick()
     {
-        var tick = new MediaTick(Interlocked.Read(ref _index), Period);
-        var graphs = Volatile.Read(ref _graphs);
-        foreach (var g in graphs) g.ApplyPendingEdits();
-        foreach (var g in graphs) g.Tick(tick);
-        Interlocked.Increment(ref _index);
+        lock (_tickGate)
+        {
+            var tick = new MediaTick(Interlocked.Read(ref _index), Period);
+            var graphs = Volatile.Read(ref _graphs);
+            foreach (var g in graphs) g.ApplyPendingEdits();
+            foreach (var g in graphs) g.Tick(tick);
+            Interlocked.Increment(ref _index);
+        }
     }
 
     private void Run()

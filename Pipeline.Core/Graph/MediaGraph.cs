@@ -21,7 +21,7 @@ public sealed class MediaGraph : IAsyncDisposable
     private IClockDriven[] _drivenSnapshot = [];
     private readonly Dictionary<Node, (Task Task, CancellationTokenSource Cts)> _running = [];
     private readonly ConcurrentQueue<(Action<MediaGraph> Edit, TaskCompletionSource Done)> _edits = new();
-    private bool _inEdit;
+    private int _editThread; // managed thread id running an edit, 0 when none
 
     public MediaGraph(MediaClock clock, string name = "graph", ILogger? logger = null)
     {
@@ -244,20 +244,21 @@ public sealed class MediaGraph : IAsyncDisposable
 
     private void RunEdit(Action<MediaGraph> edit)
     {
-        _inEdit = true;
+        int outer = _editThread;
+        _editThread = Environment.CurrentManagedThreadId;
         try
         {
             edit(this);
         }
         finally
         {
-            _inEdit = false;
+            _editThread = outer;
         }
     }
 
     private void EnsureStructureChangeAllowed()
     {
-        if (State == GraphState.Running && !_inEdit)
+        if (State == GraphState.Running && Volatile.Read(ref _editThread) != Environment.CurrentManagedThreadId)
         {
             throw new InvalidOperationException($"Graph '{Name}' is running: change its structure inside EditAsync so the change lands between two ticks.");
         }
