@@ -19,7 +19,8 @@ namespace Pipeline.Devices;
 /// stretch; then both are written together.</para>
 /// <para><b>Missing audio.</b> A gap in one side's positions becomes silence on that side. When one side
 /// has nothing for a while (nothing received, say), the other side does not wait more than
-/// <see cref="MaxSkew"/>: the silent side is filled with silence and writing goes on. Audio never gets
+/// <see cref="MaxSkew"/>: the silent side is filled with silence and writing goes on (unless frames of
+/// the silent side are queued at its input: then it is only slow, and the recorder waits for them). Audio never gets
 /// dropped: a frame that arrives for a stretch already written (too late, or a position that went
 /// backwards) is appended at that side's current end instead of its own position.</para>
 /// <para><b>Stopping.</b> Frames still queued when the graph stops are taken in, the shorter side is
@@ -156,6 +157,9 @@ public sealed class StereoRecorderNode : Node, IAsyncDisposable
         if (excess > 0)
         {
             var lagging = _left.Count < _right.Count ? _left : _right;
+
+            // Frames of the lagging side still queued mean it is slow, not silent: wait for them.
+            if ((lagging == _left ? Left : Right).Pending > 0) return;
             lagging.AppendSilence(excess);
             WriteBoth(w, excess);
         }

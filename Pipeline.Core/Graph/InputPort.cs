@@ -16,7 +16,9 @@ public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : cla
         Policy = policy;
         Capacity = capacity;
         _channel = policy == EdgePolicy.Lossless
-            ? Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false })
+            // SingleReader = false on purpose: the single-reader unbounded channel cannot count its items
+            // (CanCount is false), and Pending must see lossless queues so StopAsync drains them.
+            ? Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = false, AllowSynchronousContinuations = false })
             : Channel.CreateBounded<T>(
                 new BoundedChannelOptions(capacity)
                 {
