@@ -52,6 +52,9 @@ public sealed class Endpoint : IAsyncDisposable
     /// <summary>Calls that have not ended yet.</summary>
     public IReadOnlyCollection<Call> Calls => _ua?.Calls ?? [];
 
+    /// <summary>The transport, for tests.</summary>
+    internal UdpSipTransport? Transport => _transport;
+
     private SipUserAgent Ua => _ua ?? throw new InvalidOperationException("The endpoint is not started; call StartAsync first.");
 
     /// <summary>Binds the UDP socket and starts receiving.</summary>

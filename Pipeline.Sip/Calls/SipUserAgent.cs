@@ -220,9 +220,10 @@ internal sealed class SipUserAgent : ISipTransactionUser
             return;
         }
 
-        if (req.Contacts.Count != 1 || req.Contacts[0].Uri is null)
+        // RFC 2543 peers may omit Contact: the From URI is the remote target then.
+        if (req.Contacts.Count > 1 || (req.Contacts.Count == 1 && req.Contacts[0].Uri is null) || (req.Contacts.Count == 0 && req.From.Uri is null))
         {
-            Respond(tx, 400, req.Contacts.Count == 0 ? "Missing Contact Header" : "Bad Contact Header (need exactly one SIP URI)");
+            Respond(tx, 400, "Bad Contact Header (need one SIP URI)");
             return;
         }
 

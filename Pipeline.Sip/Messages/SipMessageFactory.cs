@@ -41,11 +41,12 @@ internal static class SipMessageFactory
         return paramsPart.Replace(" ", "", StringComparison.Ordinal).Contains(";tag=", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>True when the raw headers needed for any response are there.</summary>
+    /// <summary>
+    /// True when a response can be routed and matched by the sender: Via and CSeq are there (RFC 4475 §3.3.1 wants a
+    /// 400 even when From, To or Call-ID are missing; the response then carries what the request had).
+    /// </summary>
     public static bool CanRespond(SipMessage request) =>
-        request.GetHeader(SipHeaderNames.Via) is not null && request.GetHeader(SipHeaderNames.From) is not null &&
-        request.GetHeader(SipHeaderNames.To) is not null && request.GetHeader(SipHeaderNames.CallId) is not null &&
-        request.GetHeader(SipHeaderNames.CSeq) is not null;
+        request.GetHeader(SipHeaderNames.Via) is not null && request.GetHeader(SipHeaderNames.CSeq) is not null;
 
     public static string NewTag() => RandomHex(8);
 

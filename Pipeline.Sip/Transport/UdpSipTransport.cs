@@ -47,8 +47,12 @@ internal sealed class UdpSipTransport : ISipTransport
         _loop = ReceiveLoopAsync(_cts.Token);
     }
 
+    /// <summary>Test hook: observes every message sent (before it goes to the socket).</summary>
+    internal Action<SipMessage, IPEndPoint>? Sent { get; set; }
+
     public void Send(SipMessage message, IPEndPoint destination)
     {
+        Sent?.Invoke(message, destination);
         var bytes = SipWriter.Write(message);
         if (_log.IsEnabled(LogLevel.Debug))
         {

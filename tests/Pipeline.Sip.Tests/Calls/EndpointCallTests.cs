@@ -278,9 +278,15 @@ public sealed class EndpointCallTests
         Assert.Equal(400, r1!.StatusCode);
         Assert.Contains("Content-Length", r1.ReasonPhrase);
 
-        // Missing Call-ID: no valid response can be built -> dropped.
+        // Missing Call-ID: 400 naming the header (RFC 4475 insuf).
         var noCallId = raw.Options(branch: "z9hG4bKnocid").Replace("Call-ID: opt-1\r\n", "", StringComparison.Ordinal);
         raw.Send(bob, noCallId);
+        var r3 = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(400, r3!.StatusCode);
+        Assert.Contains("Call-ID", r3.ReasonPhrase);
+
+        // Neither Via nor CSeq: nothing to answer -> dropped.
+        raw.Send(bob, "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nTo: <sip:bob@127.0.0.1>\r\n\r\n");
         Assert.Null(await raw.ReceiveAsync(TimeSpan.FromMilliseconds(300)));
 
         raw.Send(bob, raw.Options(branch: "z9hG4bKafter"));
