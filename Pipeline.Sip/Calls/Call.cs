@@ -1,0 +1,896 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Pipeline.Sip.Dialogs;
+using Pipeline.Sip.Media;
+using Pipeline.Sip.Messages;
+using Pipeline.Sip.Sdp;
+using Pipeline.Sip.Transactions;
+
+namespace Pipeline.Sip.Calls;
+
+/// <summary>
+/// One call (an INVITE dialog) and its media session. Methods may be called from any thread; the work is done on the
+/// endpoint's signalling queue, and events are raised there too, so handlers must not block (start async work instead).
+/// </summary>
+public sealed class Call
+{
+    private readonly SipUserAgent _ua;
+    private readonly SdpSessionState _sdp = SdpNegotiator.NewSession();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _mediaReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<Call>? _establishTcs;
+    private TaskCompletionSource? _answerTcs;
+    private TaskCompletionSource? _reinviteTcs;
+    private ICallMediaSession? _media;
+    private int _mediaDisposed;
+    private Task _mediaChain = Task.CompletedTask;
+
+    // Signalling state (touched on the work queue only).
+    private SipRequest? _invite;
+    private IPEndPoint? _destination;
+    private SipClientTransaction? _reinviteClient;
+    private SdpSessionDescription? _remoteOffer;
+    private SdpSessionDescription? _localOffer;
+    private MediaDirection _offeredDirection = MediaDirection.SendRecv;
+    private MediaDirection _localDirection = MediaDirection.SendRecv;
+    private bool _awaitingAnswerInAck;
+    private bool _initialAckPending;
+    private SuccessResponseRetransmitter? _okRetransmitter;
+    private SipRequest? _lastAck;
+    private bool _gotProvisional;
+    private bool _cancelRequested;
+    private bool _cancelSent;
+    private SipTimer? _cancelGuard;
+
+    internal Call(SipUserAgent ua, CallDirection direction, string callId, string remoteUri)
+    {
+        _ua = ua;
+        Direction = direction;
+        CallId = callId;
+        RemoteUri = remoteUri;
+        State = direction == CallDirection.Incoming ? CallState.Incoming : CallState.Calling;
+    }
+
+    /// <summary>The SIP Call-ID.</summary>
+    public string CallId { get; }
+
+    public CallDirection Direction { get; }
+
+    public CallState State { get; private set; }
+
+    /// <summary>The peer's URI (From of an incoming call, the target of an outgoing one).</summary>
+    public string RemoteUri { get; }
+
+    /// <summary>The media half of the call (created before the first SDP is written).</summary>
+    public ICallMediaSession Media => _media ?? throw new InvalidOperationException("The media session is not created yet.");
+
+    /// <summary>The last negotiated media, or null before the first offer/answer completed.</summary>
+    public NegotiatedMedia? CurrentMedia { get; private set; }
+
+    /// <summary>Why the call ended, once it has.</summary>
+    public CallEndReason? EndReason { get; private set; }
+
+    /// <summary>Completes when the call has ended and its media session was disposed.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Raised on every state change (on the signalling queue).</summary>
+    public event EventHandler<CallState>? StateChanged;
+
+    /// <summary>Raised after each completed offer/answer, once <see cref="ICallMediaSession.ApplyAsync"/> returned.</summary>
+    public event EventHandler<NegotiatedMedia>? MediaChanged;
+
+    /// <summary>Raised once when the call ends.</summary>
+    public event EventHandler<CallEndReason>? Ended;
+
+    internal SipDialog? Dialog { get; private set; }
+
+    internal InviteServerTransaction? PendingInvite { get; private set; }
+
+    internal Task MediaReady => _mediaReady.Task;
+
+    private ILogger Log => _ua.Log;
+
+    // ------------------------------------------------------------------ public API
+
+    /// <summary>
+    /// Answers an incoming call with 200 OK (an SDP answer, or an offer when the INVITE had none). Completes when the
+    /// ACK arrived and the media was applied; throws <see cref="CallFailedException"/> if no ACK comes or the offer cannot be answered.
+    /// </summary>
+    public async Task AnswerAsync(CancellationToken cancellationToken = default)
+    {
+        if (Direction != CallDirection.Incoming)
+        {
+            throw new InvalidOperationException("Only incoming calls can be answered.");
+        }
+
+        await _mediaReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var tcs = await _ua.Queue.InvokeAsync(Answer).ConfigureAwait(false);
+        await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rejects an incoming call that was not answered yet with <paramref name="statusCode"/> (4xx-6xx).</summary>
+    public Task RejectAsync(int statusCode = 486)
+    {
+        if (statusCode is < 300 or > 699)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "A rejection needs a status from 300 to 699.");
+        }
+
+        return _ua.Queue.InvokeAsync(() =>
+        {
+            if (State != CallState.Incoming || PendingInvite is null || PendingInvite.IsFinal)
+            {
+                throw new InvalidOperationException($"The call cannot be rejected in state {State}.");
+            }
+
+            _ua.Respond(PendingInvite, statusCode);
+            End(CallEndReason.Rejected(statusCode, SipResponse.DefaultReason(statusCode)));
+        });
+    }
+
+    /// <summary>
+    /// Ends the call: BYE when established, CANCEL when outgoing and not answered, 603 when incoming and not answered.
+    /// Completes when the call has ended.
+    /// </summary>
+    public async Task HangupAsync()
+    {
+        await _ua.Queue.InvokeAsync(Hangup).ConfigureAwait(false);
+        await _completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a re-INVITE offering <paramref name="direction"/> (SendOnly to hold, SendRecv to resume). Completes when the
+    /// answer was applied; throws <see cref="CallFailedException"/> when the peer refuses.
+    /// </summary>
+    public async Task RenegotiateAsync(MediaDirection direction = MediaDirection.SendRecv, CancellationToken cancellationToken = default)
+    {
+        var tcs = await _ua.Queue.InvokeAsync(() => SendReinvite(direction)).ConfigureAwait(false);
+        await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override string ToString() => $"{Direction} call {CallId} ({State})";
+
+    // ------------------------------------------------------------------ outgoing
+
+    internal void SetMedia(ICallMediaSession media)
+    {
+        _media = media;
+        _mediaReady.TrySetResult();
+    }
+
+    internal Task<Call> StartOutgoing(SipUri target, IPEndPoint destination)
+    {
+        _establishTcs = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _destination = destination;
+        var o = _ua.Options;
+        var req = new SipRequest("INVITE", target.WithoutHeaders());
+        req.AddHeader(SipHeaderNames.MaxForwards, SipMessageFactory.Format(o.MaxForwards));
+        var local = SipUri.Create(o.UserName, _ua.ContactUri.Host, _ua.ContactUri.Port);
+        var from = new SipNameAddr(local, o.DisplayName is null ? null : "\"" + o.DisplayName + "\"").WithTag(SipMessageFactory.NewTag());
+        req.AddHeader(SipHeaderNames.From, from.ToString());
+        req.AddHeader(SipHeaderNames.To, "<" + target + ">");
+        req.AddHeader(SipHeaderNames.CallId, CallId);
+        req.AddHeader(SipHeaderNames.CSeq, new SipCSeq((uint)Random.Shared.Next(1, 10000), "INVITE").ToString());
+        req.AddHeader(SipHeaderNames.Contact, _ua.ContactHeader);
+        req.AddHeader(SipHeaderNames.Allow, SipUserAgent.AllowValue);
+        req.AddHeader(SipHeaderNames.UserAgent, o.UserAgent);
+        _offeredDirection = MediaDirection.SendRecv;
+        _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _offeredDirection);
+        req.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+        req.Body = _localOffer.ToBytes();
+        _invite = req;
+        _ua.Layer.SendRequest(req, destination, OnInviteResponse, OnInviteFailure);
+        return _establishTcs.Task;
+    }
+
+    private void OnInviteResponse(SipResponse response)
+    {
+        if (State == CallState.Ended && !response.IsSuccess)
+        {
+            return;
+        }
+
+        if (response.IsProvisional)
+        {
+            _gotProvisional = true;
+            if (_cancelRequested)
+            {
+                SendCancel();
+                return;
+            }
+
+            if (response.To.Tag is { } tag && Dialog is null && response.StatusCode > 100)
+            {
+                Dialog = SipDialog.CreateUac(_invite!, response);
+                _ua.RegisterDialog(Dialog, this);
+            }
+
+            if (response.StatusCode is 180 or 183 && State == CallState.Calling)
+            {
+                SetState(CallState.Ringing);
+            }
+
+            return;
+        }
+
+        if (response.IsSuccess)
+        {
+            OnInviteSuccess(response);
+            return;
+        }
+
+        var reason = _cancelRequested && response.StatusCode == 487 ? CallEndReason.Cancelled : CallEndReason.Rejected(response.StatusCode, response.ReasonPhrase);
+        _establishTcs?.TrySetException(new CallFailedException(response.StatusCode, response.ReasonPhrase));
+        End(reason);
+    }
+
+    private void OnInviteSuccess(SipResponse response)
+    {
+        var tag = response.To.Tag ?? "";
+        if (State == CallState.Ended && _lastAck is null)
+        {
+            AckAndByeStray(response);
+            return;
+        }
+
+        if (Dialog is { State: SipDialogState.Confirmed } confirmed)
+        {
+            if (confirmed.RemoteTag == tag && _lastAck is not null && _lastAck.CSeq.Number == response.CSeq.Number)
+            {
+                _ua.Layer.SendStateless(_lastAck, _destination!);
+            }
+            else
+            {
+                // A 2xx from another fork: acknowledge and release it.
+                AckAndByeStray(response);
+            }
+
+            return;
+        }
+
+        if (Dialog is not null && Dialog.RemoteTag != tag)
+        {
+            _ua.UnregisterDialog(Dialog);
+            Dialog = null;
+        }
+
+        if (Dialog is null)
+        {
+            Dialog = SipDialog.CreateUac(_invite!, response);
+            _ua.RegisterDialog(Dialog, this);
+        }
+        else
+        {
+            Dialog.RefreshTarget(response);
+        }
+
+        Dialog.State = SipDialogState.Confirmed;
+        _destination = Dialog.NextHop() ?? _destination;
+        _lastAck = Dialog.CreateRequest("ACK", response.CSeq.Number);
+        _ua.Layer.SendStateless(_lastAck, _destination!);
+
+        if (_cancelRequested || State == CallState.Ended)
+        {
+            SendBye(CallEndReason.Cancelled);
+            return;
+        }
+
+        NegotiatedMedia? media = null;
+        string? why = null;
+        if (response.Body.Length == 0 || !SdpSessionDescription.TryParse(response.Body, out var answer, out why) ||
+            !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+        {
+            why ??= "2xx without SDP answer";
+            Log.LogWarning("Call {CallId}: unusable answer ({Why}); hanging up", CallId, why);
+            _establishTcs?.TrySetException(new CallFailedException(488, "Not Acceptable Here (" + why + ")"));
+            SendBye(CallEndReason.Failed(why));
+            return;
+        }
+
+        _localOffer = null;
+        SetState(CallState.Established);
+        var applied = ApplyMedia(media!);
+        var tcs = _establishTcs;
+        _ = applied.ContinueWith(_ => tcs?.TrySetResult(this), TaskScheduler.Default);
+    }
+
+    private void AckAndByeStray(SipResponse response)
+    {
+        var d = SipDialog.CreateUac(_invite!, response);
+        var hop = d.NextHop() ?? _destination!;
+        _ua.Layer.SendStateless(d.CreateRequest("ACK", response.CSeq.Number), hop);
+        _ua.Layer.SendRequest(d.CreateRequest("BYE"), hop, _ => { }, _ => { });
+    }
+
+    private void OnInviteFailure(string reason)
+    {
+        if (State == CallState.Ended)
+        {
+            return;
+        }
+
+        _establishTcs?.TrySetException(new CallFailedException(408, "Request Timeout (" + reason + ")"));
+        End(_cancelRequested ? CallEndReason.Cancelled : CallEndReason.Timeout(reason));
+    }
+
+    internal void CancelOutgoing()
+    {
+        if (Direction != CallDirection.Outgoing || State is CallState.Established or CallState.Ended || _cancelRequested)
+        {
+            return;
+        }
+
+        _cancelRequested = true;
+        _establishTcs?.TrySetCanceled();
+        SetState(CallState.Terminating);
+        if (_gotProvisional)
+        {
+            SendCancel();
+        }
+
+        // If the INVITE never completes, do not keep the call forever.
+        _cancelGuard = SipTimer.Start(_ua.Options.TimeProvider, _ua.Queue, _ua.Timers.Timeout, () => End(CallEndReason.Cancelled));
+    }
+
+    private void SendCancel()
+    {
+        if (_cancelSent || _invite is null)
+        {
+            return;
+        }
+
+        _cancelSent = true;
+        var cancel = new SipRequest("CANCEL", _invite.RequestUriText, _invite.Uri);
+        cancel.AddHeader(SipHeaderNames.Via, _invite.TopVia!.ToString());
+        foreach (var r in _invite.GetValues(SipHeaderNames.Route))
+        {
+            cancel.AddHeader(SipHeaderNames.Route, r);
+        }
+
+        cancel.AddHeader(SipHeaderNames.MaxForwards, SipMessageFactory.Format(_ua.Options.MaxForwards));
+        cancel.AddHeader(SipHeaderNames.From, _invite.GetHeader(SipHeaderNames.From)!);
+        cancel.AddHeader(SipHeaderNames.To, _invite.GetHeader(SipHeaderNames.To)!);
+        cancel.AddHeader(SipHeaderNames.CallId, CallId);
+        cancel.AddHeader(SipHeaderNames.CSeq, new SipCSeq(_invite.CSeq.Number, "CANCEL").ToString());
+        _ua.Layer.SendRequest(cancel, _destination!, _ => { }, _ => { });
+    }
+
+    // ------------------------------------------------------------------ incoming
+
+    internal void StartIncoming(InviteServerTransaction tx, SdpSessionDescription? offer)
+    {
+        PendingInvite = tx;
+        _remoteOffer = offer;
+        Dialog = SipDialog.CreateUas(tx.Request, tx.LocalTag);
+        _ua.RegisterDialog(Dialog, this);
+        _destination = Dialog.NextHop();
+        _ua.Respond(tx, 180);
+        _ = CreateIncomingMediaAsync();
+    }
+
+    private async Task CreateIncomingMediaAsync()
+    {
+        ICallMediaSession media;
+        try
+        {
+            media = await _ua.MediaFactory.CreateAsync(CallId).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Call {CallId}: media session could not be created", CallId);
+            _ua.Queue.Post(() =>
+            {
+                if (State == CallState.Incoming && PendingInvite is { IsFinal: false } tx)
+                {
+                    _ua.Respond(tx, 500, "Server Internal Error (media unavailable)");
+                }
+
+                End(CallEndReason.Failed("media session could not be created: " + ex.Message));
+            });
+            _mediaReady.TrySetException(ex);
+            return;
+        }
+
+        _ua.Queue.Post(() =>
+        {
+            SetMedia(media);
+            if (State == CallState.Ended)
+            {
+                _ = DisposeMediaOnceAsync();
+                return;
+            }
+
+            try
+            {
+                _ua.IncomingCall?.Invoke(this);
+            }
+            catch (Exception ex)
+            {
+                Log.LogError(ex, "IncomingCall handler threw");
+            }
+
+            if (_ua.Options.AutoAnswer && State == CallState.Incoming)
+            {
+                var tcs = Answer();
+                tcs.Task.ContinueWith(t => Log.LogWarning("Auto-answer of {CallId} failed: {Error}", CallId, t.Exception?.InnerException?.Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        });
+    }
+
+    private TaskCompletionSource Answer()
+    {
+        if (_answerTcs is not null)
+        {
+            return _answerTcs;
+        }
+
+        if (State != CallState.Incoming || PendingInvite is null || PendingInvite.IsFinal)
+        {
+            throw new InvalidOperationException($"The call cannot be answered in state {State}.");
+        }
+
+        _answerTcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tx = PendingInvite;
+        var ok = _ua.CreateResponse(tx, 200);
+        if (_remoteOffer is not null)
+        {
+            if (!_ua.Negotiator.TryCreateAnswer(_remoteOffer, _sdp, _ua.SdpEndPoint(Media), _localDirection, out var answer, out var media, out var warn, out var why))
+            {
+                _ua.Respond(tx, 488, "Not Acceptable Here (" + why + ")", r => r.AddHeader(SipHeaderNames.Warning, $"{warn} {_ua.ContactUri.Host} \"{why}\""));
+                _answerTcs.TrySetException(new CallFailedException(488, why!));
+                End(CallEndReason.Failed(why!));
+                return _answerTcs;
+            }
+
+            ok.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+            ok.Body = answer!.ToBytes();
+            SendOk(tx, ok);
+            _initialAckPending = true;
+            ApplyMedia(media!);
+        }
+        else
+        {
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _offeredDirection = _localDirection;
+            ok.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+            ok.Body = _localOffer.ToBytes();
+            _awaitingAnswerInAck = true;
+            _initialAckPending = true;
+            SendOk(tx, ok);
+        }
+
+        return _answerTcs;
+    }
+
+    private void SendOk(InviteServerTransaction tx, SipResponse ok)
+    {
+        tx.SendResponse(ok);
+        _okRetransmitter?.Dispose();
+        _okRetransmitter = new SuccessResponseRetransmitter(_ua.Transport, _ua.Options.TimeProvider, _ua.Queue, _ua.Timers, ok, OnAckTimeout);
+        if (Dialog is not null)
+        {
+            Dialog.State = SipDialogState.Confirmed;
+        }
+    }
+
+    private void OnAckTimeout()
+    {
+        Log.LogWarning("Call {CallId}: no ACK for our 2xx within 64*T1; sending BYE", CallId);
+        _answerTcs?.TrySetException(new CallFailedException(408, "ACK not received"));
+        _awaitingAnswerInAck = false;
+        SendBye(CallEndReason.Timeout("ACK not received"));
+    }
+
+    internal void OnAck(SipRequest ack)
+    {
+        if (_okRetransmitter is null || ack.CSeq.Number != _okRetransmitter.CSeq)
+        {
+            return;
+        }
+
+        _okRetransmitter.Dispose();
+        _okRetransmitter = null;
+        Task applied = Task.CompletedTask;
+        if (_awaitingAnswerInAck)
+        {
+            _awaitingAnswerInAck = false;
+            NegotiatedMedia? media = null;
+            string? why = null;
+            if (ack.Body.Length == 0 || !SdpSessionDescription.TryParse(ack.Body, out var answer, out why) ||
+                !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+            {
+                why ??= "ACK without SDP answer";
+                Log.LogWarning("Call {CallId}: unusable answer in ACK ({Why}); hanging up", CallId, why);
+                _answerTcs?.TrySetException(new CallFailedException(488, why));
+                SendBye(CallEndReason.Failed(why));
+                return;
+            }
+
+            _localOffer = null;
+            applied = ApplyMedia(media!);
+        }
+        else
+        {
+            applied = _mediaChain;
+        }
+
+        if (_initialAckPending)
+        {
+            _initialAckPending = false;
+            PendingInvite = null;
+            SetState(CallState.Established);
+            var tcs = _answerTcs;
+            _ = applied.ContinueWith(_ => tcs?.TrySetResult(), TaskScheduler.Default);
+        }
+    }
+
+    internal void OnCancelled()
+    {
+        if (PendingInvite is { IsFinal: false } tx)
+        {
+            _ua.Respond(tx, 487, "Request Terminated");
+        }
+
+        _answerTcs?.TrySetException(new CallFailedException(487, "Request Terminated (cancelled by the caller)"));
+        End(CallEndReason.Cancelled);
+    }
+
+    internal void OnStraySuccess(SipResponse response)
+    {
+        if (_lastAck is not null && _lastAck.CSeq.Number == response.CSeq.Number && _destination is not null)
+        {
+            _ua.Layer.SendStateless(_lastAck, _destination);
+        }
+    }
+
+    // ------------------------------------------------------------------ in dialog
+
+    internal void OnInDialogRequest(SipServerTransaction tx)
+    {
+        var req = tx.Request;
+        if (!Dialog!.AcceptRemoteSeq(req.CSeq.Number))
+        {
+            _ua.Respond(tx, 500, "Server Internal Error (CSeq out of order)");
+            return;
+        }
+
+        switch (req.Method)
+        {
+            case "BYE":
+                _ua.Respond(tx, 200);
+                if (PendingInvite is { IsFinal: false } invite)
+                {
+                    _ua.Respond(invite, 487, "Request Terminated");
+                }
+
+                _answerTcs?.TrySetException(new CallFailedException(487, "Call ended by the peer"));
+                End(CallEndReason.RemoteHangup);
+                break;
+            case "INVITE":
+                OnReinvite((InviteServerTransaction)tx);
+                break;
+            default:
+                _ua.Respond(tx, 405, $"Method {req.Method} Not Allowed");
+                break;
+        }
+    }
+
+    private void OnReinvite(InviteServerTransaction tx)
+    {
+        var req = tx.Request;
+        if (State != CallState.Established)
+        {
+            _ua.Respond(tx, 491, "Request Pending");
+            return;
+        }
+
+        if (_reinviteClient is not null || _okRetransmitter is not null)
+        {
+            _ua.Respond(tx, _okRetransmitter is not null ? 500 : 491, _okRetransmitter is not null ? "Server Internal Error (previous INVITE not acknowledged)" : "Request Pending",
+                r => r.AddHeader("Retry-After", "1"));
+            return;
+        }
+
+        Dialog!.RefreshTarget(req);
+        _destination = Dialog.NextHop() ?? _destination;
+        var ok = _ua.CreateResponse(tx, 200);
+        ok.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+        if (req.Body.Length > 0)
+        {
+            if (!SdpSessionDescription.TryParse(req.Body, out var offer, out var sdpError))
+            {
+                _ua.Respond(tx, 400, $"Malformed SDP ({sdpError})");
+                return;
+            }
+
+            if (!_ua.Negotiator.TryCreateAnswer(offer!, _sdp, _ua.SdpEndPoint(Media), _localDirection, out var answer, out var media, out var warn, out var why))
+            {
+                _ua.Respond(tx, 488, "Not Acceptable Here (" + why + ")", r => r.AddHeader(SipHeaderNames.Warning, $"{warn} {_ua.ContactUri.Host} \"{why}\""));
+                return;
+            }
+
+            ok.Body = answer!.ToBytes();
+            SendOk(tx, ok);
+            ApplyMedia(media!);
+        }
+        else
+        {
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _offeredDirection = _localDirection;
+            ok.Body = _localOffer.ToBytes();
+            _awaitingAnswerInAck = true;
+            SendOk(tx, ok);
+        }
+    }
+
+    private TaskCompletionSource SendReinvite(MediaDirection direction)
+    {
+        if (State != CallState.Established || Dialog is null)
+        {
+            throw new InvalidOperationException($"A re-INVITE needs an established call (state {State}).");
+        }
+
+        if (_reinviteClient is not null || _okRetransmitter is not null)
+        {
+            throw new InvalidOperationException("An offer/answer exchange is already in progress.");
+        }
+
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reinviteTcs = tcs;
+        var req = Dialog.CreateRequest("INVITE");
+        req.AddHeader(SipHeaderNames.Contact, _ua.ContactHeader);
+        req.AddHeader(SipHeaderNames.Allow, SipUserAgent.AllowValue);
+        req.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
+        req.AddHeader(SipHeaderNames.ContentType, "application/sdp");
+        var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction);
+        req.Body = offer.ToBytes();
+        var hop = Dialog.NextHop() ?? _destination!;
+        _reinviteClient = _ua.Layer.SendRequest(req, hop, r => OnReinviteResponse(r, offer, direction, hop), why =>
+        {
+            _reinviteClient = null;
+            tcs.TrySetException(new CallFailedException(408, "Request Timeout (" + why + ")"));
+            SendBye(CallEndReason.Timeout("re-INVITE not answered"));
+        });
+        return tcs;
+    }
+
+    private void OnReinviteResponse(SipResponse response, SdpSessionDescription offer, MediaDirection direction, IPEndPoint hop)
+    {
+        if (response.IsProvisional)
+        {
+            return;
+        }
+
+        var tcs = _reinviteTcs;
+        if (response.IsSuccess)
+        {
+            var ack = Dialog!.CreateRequest("ACK", response.CSeq.Number);
+            if (_lastAck is not null && _lastAck.CSeq.Number == response.CSeq.Number)
+            {
+                _ua.Layer.SendStateless(_lastAck, hop);
+                return;
+            }
+
+            _lastAck = ack;
+            _ua.Layer.SendStateless(ack, hop);
+            _reinviteClient = null;
+            Dialog.RefreshTarget(response);
+            if (response.Body.Length > 0 && SdpSessionDescription.TryParse(response.Body, out var answer, out _) &&
+                SdpNegotiator.TryProcessAnswer(offer, answer!, direction, out var media, out var why))
+            {
+                _localDirection = direction;
+                var applied = ApplyMedia(media!);
+                _ = applied.ContinueWith(_ => tcs?.TrySetResult(), TaskScheduler.Default);
+            }
+            else
+            {
+                tcs?.TrySetException(new CallFailedException(488, "Not Acceptable Here (unusable SDP answer to re-INVITE)"));
+                SendBye(CallEndReason.Failed("unusable SDP answer to re-INVITE"));
+            }
+
+            return;
+        }
+
+        _reinviteClient = null;
+        tcs?.TrySetException(new CallFailedException(response.StatusCode, response.ReasonPhrase));
+        if (response.StatusCode is 408 or 481)
+        {
+            // §14.1: the dialog is gone.
+            SendBye(CallEndReason.Failed($"re-INVITE answered {response.StatusCode}"));
+        }
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    private void Hangup()
+    {
+        switch (State)
+        {
+            case CallState.Ended or CallState.Terminating:
+                return;
+            case CallState.Established:
+                SendBye(CallEndReason.LocalHangup);
+                return;
+            case CallState.Incoming:
+                if (_okRetransmitter is not null)
+                {
+                    // Answered, ACK not yet here: BYE is allowed once the 2xx was sent (§15).
+                    SendBye(CallEndReason.LocalHangup);
+                }
+                else
+                {
+                    if (PendingInvite is { IsFinal: false } tx)
+                    {
+                        _ua.Respond(tx, 603, "Decline");
+                    }
+
+                    End(CallEndReason.LocalHangup);
+                }
+
+                return;
+            default:
+                CancelOutgoing();
+                return;
+        }
+    }
+
+    private void SendBye(CallEndReason reason)
+    {
+        if (State is CallState.Ended || Dialog is null)
+        {
+            End(reason);
+            return;
+        }
+
+        if (State == CallState.Terminating && _byeSent)
+        {
+            return;
+        }
+
+        _byeSent = true;
+        _okRetransmitter?.Dispose();
+        _okRetransmitter = null;
+        SetState(CallState.Terminating);
+        var bye = Dialog.CreateRequest("BYE");
+        bye.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
+        var hop = Dialog.NextHop() ?? _destination!;
+        _ua.Layer.SendRequest(bye, hop, r =>
+        {
+            if (!r.IsProvisional)
+            {
+                End(reason);
+            }
+        }, _ => End(reason));
+    }
+
+    private bool _byeSent;
+
+    /// <summary>Ends the call once: state, events, pending tasks, dialog removal, media disposal.</summary>
+    internal void End(CallEndReason reason)
+    {
+        if (State == CallState.Ended)
+        {
+            return;
+        }
+
+        _okRetransmitter?.Dispose();
+        _okRetransmitter = null;
+        _cancelGuard?.Dispose();
+        if (Dialog is not null)
+        {
+            Dialog.State = SipDialogState.Terminated;
+        }
+
+        EndReason = reason;
+        _ua.RemoveCall(this);
+        SetState(CallState.Ended);
+        var failure = new CallFailedException(reason.StatusCode ?? 480, "Call ended: " + reason);
+        _establishTcs?.TrySetException(failure);
+        _answerTcs?.TrySetException(failure);
+        _reinviteTcs?.TrySetException(failure);
+        try
+        {
+            Ended?.Invoke(this, reason);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Ended handler threw");
+        }
+
+        _ = FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        try
+        {
+            await _mediaChain.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.LogDebug(ex, "Media apply failed before end");
+        }
+
+        await DisposeMediaOnceAsync().ConfigureAwait(false);
+        _completion.TrySetResult();
+    }
+
+    private async Task DisposeMediaOnceAsync()
+    {
+        if (_media is null || Interlocked.Exchange(ref _mediaDisposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _media.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Call {CallId}: disposing media failed", CallId);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Task ApplyMedia(NegotiatedMedia media)
+    {
+        CurrentMedia = media;
+        var previous = _mediaChain;
+        _mediaChain = ApplyAfterAsync(previous, media);
+        return _mediaChain;
+    }
+
+    private async Task ApplyAfterAsync(Task previous, NegotiatedMedia media)
+    {
+        try
+        {
+            await previous.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already logged by its own apply.
+        }
+
+        try
+        {
+            await Media.ApplyAsync(media).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Call {CallId}: applying media failed", CallId);
+            return;
+        }
+
+        _ua.Queue.Post(() =>
+        {
+            try
+            {
+                MediaChanged?.Invoke(this, media);
+            }
+            catch (Exception ex)
+            {
+                Log.LogError(ex, "MediaChanged handler threw");
+            }
+        });
+    }
+
+    private void SetState(CallState state)
+    {
+        if (State == state)
+        {
+            return;
+        }
+
+        State = state;
+        try
+        {
+            StateChanged?.Invoke(this, state);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "StateChanged handler threw");
+        }
+    }
+}

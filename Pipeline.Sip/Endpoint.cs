@@ -1,0 +1,181 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Sip.Calls;
+using Pipeline.Sip.Dialogs;
+using Pipeline.Sip.Media;
+using Pipeline.Sip.Messages;
+using Pipeline.Sip.Transactions;
+using Pipeline.Sip.Transport;
+
+namespace Pipeline.Sip;
+
+/// <summary>
+/// A SIP user agent over UDP: makes and takes calls. Layers: transport -> transactions -> dialogs -> calls; all
+/// signalling state is handled on one serial work queue, and events (IncomingCall, Call.StateChanged…) are raised
+/// there, so handlers must not block.
+/// </summary>
+public sealed class Endpoint : IAsyncDisposable
+{
+    private readonly EndpointOptions _options;
+    private readonly ICallMediaFactory _mediaFactory;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _log;
+    private UdpSipTransport? _transport;
+    private SipWorkQueue? _queue;
+    private SipUserAgent? _ua;
+    private int _stopped;
+
+    /// <param name="options">Settings; validated here (ArgumentException naming the bad option).</param>
+    /// <param name="mediaFactory">Makes the media session of each call.</param>
+    /// <param name="loggerFactory">Optional logging; SIP traces at Debug.</param>
+    public Endpoint(EndpointOptions options, ICallMediaFactory mediaFactory, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(mediaFactory);
+        options.Validate();
+        _options = options;
+        _mediaFactory = mediaFactory;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _log = _loggerFactory.CreateLogger<Endpoint>();
+    }
+
+    /// <summary>Raised for each new incoming call after 180 Ringing was sent and its media session exists.</summary>
+    public event EventHandler<Call>? IncomingCall;
+
+    /// <summary>The bound SIP address (with the real port when bound to port 0). Valid after <see cref="StartAsync"/>.</summary>
+    public IPEndPoint LocalEndPoint => _transport?.LocalEndPoint ?? throw new InvalidOperationException("The endpoint is not started.");
+
+    /// <summary>Our address of record / Contact URI, e.g. sip:pipeline@127.0.0.1:5060. Valid after <see cref="StartAsync"/>.</summary>
+    public SipUri LocalUri => Ua.ContactUri;
+
+    /// <summary>Calls that have not ended yet.</summary>
+    public IReadOnlyCollection<Call> Calls => _ua?.Calls ?? [];
+
+    /// <summary>The transport, for tests.</summary>
+    internal UdpSipTransport? Transport => _transport;
+
+    private SipUserAgent Ua => _ua ?? throw new InvalidOperationException("The endpoint is not started; call StartAsync first.");
+
+    /// <summary>Binds the UDP socket and starts receiving.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_ua is not null)
+        {
+            throw new InvalidOperationException("The endpoint is already started.");
+        }
+
+        ObjectDisposedException.ThrowIf(_stopped != 0, this);
+        _transport = new UdpSipTransport(_options.BindEndPoint, _loggerFactory.CreateLogger("Pipeline.Sip.Transport"));
+        _queue = new SipWorkQueue(_log);
+        _ua = new SipUserAgent(_options, _mediaFactory, _loggerFactory, _transport, _queue)
+        {
+            IncomingCall = call => IncomingCall?.Invoke(this, call),
+        };
+        var queue = _queue;
+        var layer = _ua.Layer;
+        _transport.Start((message, remote) => queue.Post(() => layer.OnMessage(message, remote)));
+        _log.LogInformation("SIP endpoint listening on udp:{EndPoint} as {Uri}", _transport.LocalEndPoint, _ua.ContactUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="targetUri"/> (e.g. "sip:bob@127.0.0.1:5062"). Completes when the call is established
+    /// (2xx received, ACK sent, media applied). Throws <see cref="CallFailedException"/> on a final non-2xx or a
+    /// timeout, and <see cref="OperationCanceledException"/> (after sending CANCEL) when the token is cancelled.
+    /// </summary>
+    public async Task<Call> CallAsync(string targetUri, CancellationToken cancellationToken = default)
+    {
+        var ua = Ua;
+        if (!SipUri.TryParse(targetUri, out var target, out var error))
+        {
+            throw new ArgumentException($"Invalid target URI '{targetUri}': {error}", nameof(targetUri));
+        }
+
+        IPEndPoint destination;
+        var host = target.GetParameter("maddr") ?? target.Host;
+        var port = target.Port ?? 5060;
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        {
+            destination = new IPEndPoint(ip, port);
+        }
+        else
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            destination = addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"Cannot resolve host '{host}'.", nameof(targetUri));
+        }
+
+        var callId = SipMessageFactory.NewCallId(ua.ContactUri.Host.Trim('[', ']'));
+        var media = await _mediaFactory.CreateAsync(callId, cancellationToken).ConfigureAwait(false);
+        var call = new Call(ua, CallDirection.Outgoing, callId, target.ToString());
+        call.SetMedia(media);
+        Task<Call> established;
+        try
+        {
+            established = await ua.Queue.InvokeAsync(() =>
+            {
+                ua.AddCall(call);
+                return call.StartOutgoing(target, destination);
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            await media.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        using var registration = cancellationToken.Register(() => ua.Queue.Post(call.CancelOutgoing));
+        try
+        {
+            return await established.ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            throw new OperationCanceledException("The call was cancelled before it was answered.", cancellationToken);
+        }
+    }
+
+    /// <summary>Hangs up every call (BYE, waiting up to HangupTimeout for answers), disposes media, closes the socket.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0 || _ua is null)
+        {
+            return;
+        }
+
+        var calls = _ua.Calls.ToArray();
+        var hangups = Array.ConvertAll(calls, c => c.HangupAsync());
+        var all = Task.WhenAll(hangups);
+        try
+        {
+            await all.WaitAsync(_options.HangupTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or CallFailedException or InvalidOperationException)
+        {
+            _log.LogInformation("Not every call confirmed its hang-up: {Error}", ex.Message);
+        }
+
+        // Whatever did not finish in time ends now.
+        await _queue!.InvokeAsync(() =>
+        {
+            foreach (var c in _ua.LiveCalls.ToArray())
+            {
+                c.End(CallEndReason.LocalHangup);
+            }
+        }).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(Array.ConvertAll(calls, c => c.Completion)).WaitAsync(_options.HangupTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _log.LogWarning("Some media sessions did not close in time");
+        }
+
+        await _transport!.DisposeAsync().ConfigureAwait(false);
+        await _queue.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

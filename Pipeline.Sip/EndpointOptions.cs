@@ -1,0 +1,104 @@
+using System.Net;
+using Pipeline.Sip.Sdp;
+
+namespace Pipeline.Sip;
+
+/// <summary>Settings of an <see cref="Endpoint"/>. <see cref="Validate"/> throws an exception naming the bad option.</summary>
+public sealed record EndpointOptions
+{
+    /// <summary>Local address and UDP port for SIP. Port 0 lets the OS choose (see <see cref="Endpoint.LocalEndPoint"/>).</summary>
+    public IPEndPoint BindEndPoint { get; init; } = new(IPAddress.Loopback, 5060);
+
+    /// <summary>User part of our URI and Contact.</summary>
+    public string UserName { get; init; } = "pipeline";
+
+    /// <summary>Display name in From of our requests, or null.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>Codec names in preference order: PCMU, PCMA, G722, telephone-event.</summary>
+    public IReadOnlyList<string> Codecs { get; init; } = ["PCMU", "PCMA"];
+
+    /// <summary>Answer incoming calls automatically (IncomingCall is still raised first).</summary>
+    public bool AutoAnswer { get; init; }
+
+    /// <summary>RFC 3261 T1, the RTT estimate (default 500 ms).</summary>
+    public TimeSpan T1 { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>RFC 3261 T2, the maximum retransmit interval for non-INVITE requests and INVITE responses (default 4 s).</summary>
+    public TimeSpan T2 { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>RFC 3261 T4, the maximum time a message stays in the network (default 5 s).</summary>
+    public TimeSpan T4 { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>User-Agent / Server header value.</summary>
+    public string UserAgent { get; init; } = "Pipeline/0.1";
+
+    /// <summary>Max-Forwards of requests we send.</summary>
+    public int MaxForwards { get; init; } = 70;
+
+    /// <summary>How long StopAsync waits for the answers to its BYEs.</summary>
+    public TimeSpan HangupTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        if (BindEndPoint is null)
+        {
+            throw new ArgumentException("EndpointOptions.BindEndPoint must be set.", nameof(BindEndPoint));
+        }
+
+        if (string.IsNullOrEmpty(UserName) || !UserName.All(c => char.IsAsciiLetterOrDigit(c) || "-_.!~*'()&=+$,;?/".Contains(c, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"EndpointOptions.UserName '{UserName}' is empty or has characters not allowed in a SIP user part.", nameof(UserName));
+        }
+
+        if (DisplayName is not null && DisplayName.Contains('"', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("EndpointOptions.DisplayName must not contain '\"'.", nameof(DisplayName));
+        }
+
+        if (Codecs is null || Codecs.Count == 0)
+        {
+            throw new ArgumentException("EndpointOptions.Codecs must name at least one codec.", nameof(Codecs));
+        }
+
+        _ = new SdpNegotiator(Codecs);
+        if (T1 <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EndpointOptions.T1 must be positive (was {T1}).", nameof(T1));
+        }
+
+        if (T2 < T1)
+        {
+            throw new ArgumentException($"EndpointOptions.T2 ({T2}) must not be less than T1 ({T1}).", nameof(T2));
+        }
+
+        if (T4 <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EndpointOptions.T4 must be positive (was {T4}).", nameof(T4));
+        }
+
+        if (MaxForwards is < 1 or > 255)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxForwards must be 1..255 (was {MaxForwards}).", nameof(MaxForwards));
+        }
+
+        if (string.IsNullOrWhiteSpace(UserAgent) || UserAgent.Contains('\r', StringComparison.Ordinal) || UserAgent.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("EndpointOptions.UserAgent must be a non-empty single line.", nameof(UserAgent));
+        }
+
+        if (HangupTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("EndpointOptions.HangupTimeout must not be negative.", nameof(HangupTimeout));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("EndpointOptions.TimeProvider must be set.", nameof(TimeProvider));
+        }
+    }
+}

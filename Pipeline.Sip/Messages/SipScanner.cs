@@ -1,0 +1,140 @@
+namespace Pipeline.Sip.Messages;
+
+/// <summary>A cursor over one unfolded header value with the small lexical helpers of RFC 3261 §25.</summary>
+internal ref struct SipScanner
+{
+    private readonly ReadOnlySpan<char> _text;
+    private readonly string _header;
+
+    public SipScanner(ReadOnlySpan<char> text, string header)
+    {
+        _text = text;
+        _header = header;
+        Position = 0;
+    }
+
+    public int Position;
+
+    public readonly bool AtEnd => Position >= _text.Length;
+    public readonly char Peek => Position < _text.Length ? _text[Position] : '\0';
+    public readonly ReadOnlySpan<char> Rest => _text[Position..];
+
+    public readonly SipParseException Error(string reason) => new(_header, reason);
+
+    public void SkipLws()
+    {
+        while (Position < _text.Length && (_text[Position] == ' ' || _text[Position] == '\t' || _text[Position] == '\r' || _text[Position] == '\n'))
+        {
+            Position++;
+        }
+    }
+
+    public bool TryChar(char c)
+    {
+        SkipLws();
+        if (Peek == c)
+        {
+            Position++;
+            return true;
+        }
+
+        return false;
+    }
+
+    public void Expect(char c, string what)
+    {
+        if (!TryChar(c))
+        {
+            throw Error(AtEnd ? $"expected {what} but the value ended" : $"expected {what} at '{Rest.ToString()}'");
+        }
+    }
+
+    public static bool IsTokenChar(char c) =>
+        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
+
+    public string ReadToken(string what)
+    {
+        SkipLws();
+        var start = Position;
+        while (Position < _text.Length && IsTokenChar(_text[Position]))
+        {
+            Position++;
+        }
+
+        if (Position == start)
+        {
+            throw Error(AtEnd ? $"missing {what}" : $"invalid character '{Peek}' where {what} was expected");
+        }
+
+        return _text[start..Position].ToString();
+    }
+
+    /// <summary>Reads a quoted-string and returns it with its quotes and escapes intact.</summary>
+    public string ReadQuoted()
+    {
+        SkipLws();
+        var start = Position;
+        if (Peek != '"')
+        {
+            throw Error("expected a quoted string");
+        }
+
+        Position++;
+        while (Position < _text.Length)
+        {
+            var c = _text[Position];
+            if (c == '\\')
+            {
+                Position += 2;
+                continue;
+            }
+
+            Position++;
+            if (c == '"')
+            {
+                return _text[start..Position].ToString();
+            }
+        }
+
+        throw Error("unterminated quoted string");
+    }
+
+    /// <summary>Reads a generic-param value: token, quoted string or host (incl. IPv6 reference).</summary>
+    public string ReadParamValue(string what)
+    {
+        SkipLws();
+        if (Peek == '"')
+        {
+            return ReadQuoted();
+        }
+
+        var start = Position;
+        while (Position < _text.Length && (IsTokenChar(_text[Position]) || _text[Position] is ':' or '[' or ']'))
+        {
+            Position++;
+        }
+
+        if (Position == start)
+        {
+            throw Error($"missing value of {what}");
+        }
+
+        return _text[start..Position].ToString();
+    }
+
+    /// <summary>Reads <c>*( SEMI generic-param )</c> into <paramref name="into"/>.</summary>
+    public void ReadParameters(SipParameters into)
+    {
+        while (TryChar(';'))
+        {
+            var name = ReadToken("parameter name");
+            string? value = null;
+            if (TryChar('='))
+            {
+                value = ReadParamValue($"parameter '{name}'");
+            }
+
+            into.Set(name, value);
+        }
+    }
+}

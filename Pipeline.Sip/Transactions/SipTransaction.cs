@@ -1,0 +1,66 @@
+using System.Net;
+using Pipeline.Sip.Messages;
+
+namespace Pipeline.Sip.Transactions;
+
+/// <summary>Common part of client and server transactions: key, request, peer, state and timers.</summary>
+internal abstract class SipTransaction
+{
+    private readonly List<SipTimer> _timers = [];
+
+    protected SipTransaction(SipTransactionLayer layer, string key, SipRequest request, IPEndPoint remote, SipTransactionState initial)
+    {
+        Layer = layer;
+        Key = key;
+        Request = request;
+        Remote = remote;
+        State = initial;
+    }
+
+    protected SipTransactionLayer Layer { get; }
+
+    public string Key { get; }
+
+    public SipRequest Request { get; }
+
+    public IPEndPoint Remote { get; }
+
+    public SipTransactionState State { get; protected set; }
+
+    protected SipTimerSettings Timers => Layer.Timers;
+
+    protected SipTimer StartTimer(TimeSpan due, Action callback)
+    {
+        var t = SipTimer.Start(Layer.Time, Layer.Scheduler, due, callback);
+        _timers.Add(t);
+        return t;
+    }
+
+    protected static void Stop(ref SipTimer? timer)
+    {
+        timer?.Dispose();
+        timer = null;
+    }
+
+    protected void Terminate()
+    {
+        if (State == SipTransactionState.Terminated)
+        {
+            return;
+        }
+
+        State = SipTransactionState.Terminated;
+        foreach (var t in _timers)
+        {
+            t.Dispose();
+        }
+
+        _timers.Clear();
+        Layer.Remove(this);
+        OnTerminated();
+    }
+
+    protected virtual void OnTerminated()
+    {
+    }
+}
