@@ -1,7 +1,7 @@
 namespace Pipeline.Interop.Tests.Peers;
 
 /// <summary>Sample encoding of a test WAV file.</summary>
-internal enum WavEncoding
+public enum WavEncoding
 {
     /// <summary>16-bit signed little-endian PCM (format tag 1). What baresip's aufile source needs.</summary>
     Pcm16,
