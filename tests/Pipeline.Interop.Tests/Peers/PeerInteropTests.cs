@@ -79,6 +79,45 @@ public sealed class PeerInteropTests
         }
     }
 
+    [SkippableFact]
+    public async Task RtpSink_sees_baresip_rtp_when_sipp_answers_with_the_sinks_port()
+    {
+        Tools.Require("sipp");
+        await using var sink = RtpSink.Start();
+        await using var caller = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip caller", ToneHz = 1200 });
+        var dir = PeerDirectory.Create("tone");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone500.wav"), 500, TimeSpan.FromSeconds(10));
+            await using var sipp = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "uas_rtp_stream.xml",
+                Service = "sipp",
+                RtpStreamFile = wav,
+                SdpMediaPort = sink.Port,
+            });
+
+            await caller.CallAsync(sipp.Uri);
+            await sink.WaitForPacketsAsync(100, TimeSpan.FromSeconds(5));
+            await caller.HangupAsync();
+            await sipp.AssertSucceededAsync(context: caller.Describe());
+            await caller.StopAsync();
+
+            var context = sink.Summary() + "\n" + caller.Describe();
+            var packets = sink.Packets;
+            Assert.True(packets.All(p => p.PayloadType == 0), context);
+            Assert.Single(packets.Select(p => p.Ssrc).Distinct());
+            Assert.Equal(0, sink.SequenceGaps());
+            Assert.True(packets.Skip(1).Zip(packets).All(x => (uint)(x.First.Timestamp - x.Second.Timestamp) == 160), context);
+            ToneCheck.AssertTone(sink.WriteWav(Path.Combine(dir, "sink.wav")), 1200, TimeSpan.FromSeconds(1.5), context: context);
+            ToneCheck.AssertTone(caller.ReceivedRecording, 500, TimeSpan.FromSeconds(1), context: context);
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("PCMU")]
     [InlineData("PCMA")]

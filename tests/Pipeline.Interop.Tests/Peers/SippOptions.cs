@@ -22,11 +22,18 @@ internal sealed class SippOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// G.711 WAV file streamed by the scenario's rtp_stream action ({{RTP_STREAM}}). Must be 8 kHz mono,
-    /// 8-bit µ-law (payload type 0) or A-law (8); write it with <see cref="TestAudio.WriteToneWav"/>.
+    /// Audio streamed by the scenario's rtp_stream action ({{RTP_STREAM}}): an 8 kHz mono WAV (PCM16, µ-law
+    /// or A-law; converted to headerless G.711 of <see cref="PayloadType"/> because SIPp sends file bytes
+    /// verbatim) or a headerless G.711 file. Write one with <see cref="TestAudio.WriteToneWav"/>.
     /// Null: the placeholder is left to <see cref="Variables"/> (or a scenario without rtp_stream).
     /// </summary>
     public string? RtpStreamFile { get; init; }
+
+    /// <summary>
+    /// Port written in SIPp's SDP m= line instead of its own media port ({{SDP_MEDIA_PORT}}): point the
+    /// other side's RTP at an <see cref="RtpSink"/> to inspect it. SIPp's rtp_stream still sends from its own port.
+    /// </summary>
+    public int? SdpMediaPort { get; init; }
 
     /// <summary>RTP payload type of the offer/answer and of rtp_stream: 0 = PCMU, 8 = PCMA.</summary>
     public int PayloadType { get; init; }

@@ -106,8 +106,10 @@ internal sealed class SippPeer : IAsyncDisposable
                 throw new FileNotFoundException($"rtp_stream file not found: {options.RtpStreamFile}", options.RtpStreamFile);
             }
 
-            vars["RTP_STREAM"] = $"{Path.GetFullPath(options.RtpStreamFile)},{options.RtpStreamLoops},{options.PayloadType}";
+            vars["RTP_STREAM"] = "{{RTP_STREAM_FILE}}," + $"{options.RtpStreamLoops},{options.PayloadType}";
         }
+
+        vars["SDP_MEDIA_PORT"] = options.SdpMediaPort?.ToString(CultureInfo.InvariantCulture) ?? "[media_port]";
 
         foreach (var (k, v) in options.Variables)
         {
@@ -119,7 +121,7 @@ internal sealed class SippPeer : IAsyncDisposable
             scenarioText = scenarioText.Replace("{{" + k + "}}", v, StringComparison.Ordinal);
         }
 
-        var unfilled = scenarioText.IndexOf("{{", StringComparison.Ordinal);
+        var unfilled = scenarioText.Replace("{{RTP_STREAM_FILE}}", string.Empty, StringComparison.Ordinal).IndexOf("{{", StringComparison.Ordinal);
         if (unfilled >= 0)
         {
             var end = scenarioText.IndexOf("}}", unfilled, StringComparison.Ordinal);
@@ -130,7 +132,13 @@ internal sealed class SippPeer : IAsyncDisposable
         {
             var dir = PeerDirectory.Create("sipp");
             var scenarioPath = Path.Combine(dir, Path.GetFileName(options.Scenario));
-            await File.WriteAllTextAsync(scenarioPath, scenarioText, cancellationToken).ConfigureAwait(false);
+            var text = scenarioText;
+            if (options.RtpStreamFile is not null)
+            {
+                text = text.Replace("{{RTP_STREAM_FILE}}", PrepareRtpStreamFile(options.RtpStreamFile, options.PayloadType, dir), StringComparison.Ordinal);
+            }
+
+            await File.WriteAllTextAsync(scenarioPath, text, cancellationToken).ConfigureAwait(false);
             var sipPort = FreePorts.UdpAndTcp();
             var mediaPort = FreePorts.Block(4, tcpToo: false, even: true);
             var controlPort = FreePorts.Udp();
@@ -213,6 +221,40 @@ internal sealed class SippPeer : IAsyncDisposable
     {
         await Process.DisposeAsync().ConfigureAwait(false);
         PeerDirectory.Remove(WorkDirectory);
+    }
+
+    /// <summary>
+    /// SIPp 3.6.1's rtp_stream sends the file's bytes as they are, 160 per 20 ms packet: a WAV header
+    /// would go out as a burst of noise and PCM16 would be garbage. A WAV file (any of the encodings
+    /// <see cref="TestAudio.ReadWav"/> reads, 8 kHz) is therefore converted to headerless G.711 of the
+    /// payload type; any other file is assumed to be headerless G.711 already.
+    /// </summary>
+    private static string PrepareRtpStreamFile(string file, int payloadType, string dir)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        using (var f = File.OpenRead(file))
+        {
+            if (f.Read(magic) < 4 || !magic.SequenceEqual("RIFF"u8))
+            {
+                return Path.GetFullPath(file);
+            }
+        }
+
+        var samples = TestAudio.ReadWav(file, out var rate);
+        if (rate != 8000)
+        {
+            throw new ArgumentException($"rtp_stream file {file} is {rate} Hz; G.711 needs 8000 Hz");
+        }
+
+        var raw = new byte[samples.Length];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            raw[i] = payloadType == 8 ? G711.LinearToALaw(samples[i]) : G711.LinearToMuLaw(samples[i]);
+        }
+
+        var path = Path.Combine(dir, payloadType == 8 ? "stream.alaw" : "stream.ulaw");
+        File.WriteAllBytes(path, raw);
+        return path;
     }
 
     private static string ReadOrEmpty(string path)
