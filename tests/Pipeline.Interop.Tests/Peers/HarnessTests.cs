@@ -116,6 +116,17 @@ public sealed class HarnessTests : IDisposable
         Assert.False(IsAlive(childPid), $"child {childPid} survived dispose");
     }
 
+    [Fact]
+    public async Task PeerProcess_waits_for_a_json_event_line()
+    {
+        await using var p = PeerProcess.Start("sh", "/bin/sh", ["-c", "echo 'log text'; echo '{\"event\":\"ringing\"}'; echo '{\"event\":\"established\",\"codec\":\"PCMU\"}'; sleep 30"]);
+
+        var e = await p.WaitForJsonAsync("event", "established", TimeSpan.FromSeconds(5));
+
+        Assert.Equal("PCMU", e.GetProperty("codec").GetString());
+        Assert.Equal(2, p.JsonLines.Count);
+    }
+
     private static bool IsAlive(int pid)
     {
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 
 namespace Pipeline.Interop.Tests.Peers;
 
@@ -180,6 +181,74 @@ internal sealed partial class PeerProcess : IAsyncDisposable
     /// <summary>Waits for a line containing <paramref name="text"/> (ordinal).</summary>
     public Task<string> WaitForLineAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
         => WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), timeout, cancellationToken);
+
+    /// <summary>
+    /// Waits for a stdout/stderr line that is a JSON object satisfying <paramref name="predicate"/>
+    /// (for programs printing one JSON event per line, like the CLI with --events). Non-JSON lines
+    /// are ignored. Returns a detached copy of the object.
+    /// </summary>
+    public async Task<JsonElement> WaitForJsonAsync(Func<JsonElement, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        JsonElement found = default;
+        await WaitForLineAsync(
+            line =>
+            {
+                if (TryParseJsonObject(line, out var e) && predicate(e))
+                {
+                    found = e;
+                    return true;
+                }
+
+                return false;
+            },
+            timeout,
+            cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>Waits for a JSON line whose string property <paramref name="property"/> equals <paramref name="value"/> (e.g. "event", "established").</summary>
+    public Task<JsonElement> WaitForJsonAsync(string property, string value, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => WaitForJsonAsync(e => e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == value, timeout, cancellationToken);
+
+    /// <summary>The captured lines that parse as JSON objects, in order.</summary>
+    public IReadOnlyList<JsonElement> JsonLines
+    {
+        get
+        {
+            var result = new List<JsonElement>();
+            foreach (var line in Lines)
+            {
+                if (TryParseJsonObject(line, out var e))
+                {
+                    result.Add(e);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Parses <paramref name="line"/> as a JSON object (leading/trailing blanks allowed).</summary>
+    public static bool TryParseJsonObject(string line, out JsonElement element)
+    {
+        element = default;
+        var t = line.AsSpan().Trim();
+        if (t.Length < 2 || t[0] != '{' || t[^1] != '}')
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(t.ToString());
+            element = doc.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Waits for the process to exit and its output to be fully read; returns the exit code.
