@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace Pipeline.Interop.Tests.Peers;
+
+/// <summary>The harness helpers themselves: tone check, WAV/G.711 helpers, ports, process capture.</summary>
+public sealed class HarnessTests : IDisposable
+{
+    private readonly string _dir = PeerDirectory.Create("harness");
+
+    public void Dispose() => PeerDirectory.Remove(_dir);
+
+    [Theory]
+    [InlineData(WavEncoding.Pcm16)]
+    [InlineData(WavEncoding.MuLaw)]
+    [InlineData(WavEncoding.ALaw)]
+    public void ToneCheck_finds_the_written_tone_and_rejects_another(WavEncoding encoding)
+    {
+        var wav = TestAudio.WriteToneWav(Path.Combine(_dir, $"t-{encoding}.wav"), 800, TimeSpan.FromSeconds(2), encoding);
+
+        var report = ToneCheck.AssertTone(wav, 800, TimeSpan.FromSeconds(1.5));
+        Assert.Equal(8000, report.SampleRate);
+        Assert.Equal(16000, report.SampleCount);
+
+        var ex = Assert.Throws<Xunit.Sdk.XunitException>(() => ToneCheck.AssertTone(wav, 1000));
+        Assert.Contains("800x", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToneCheck_rejects_silence()
+    {
+        var wav = Path.Combine(_dir, "silence.wav");
+        TestAudio.WriteWav(wav, new short[16000], 8000, WavEncoding.Pcm16);
+
+        var report = ToneCheck.Analyse(wav, 800);
+
+        Assert.Equal(0, report.LoudWindows);
+        Assert.Throws<Xunit.Sdk.XunitException>(() => ToneCheck.AssertTone(wav, 800));
+    }
+
+    [Fact]
+    public void G711_round_trip_stays_within_one_quantisation_step()
+    {
+        Assert.Equal(0xFF, G711.LinearToMuLaw(0));
+        Assert.Equal(0xD5, G711.LinearToALaw(0));
+        for (var x = -32768; x <= 32767; x += 7)
+        {
+            var s = (short)x;
+            var tolerance = Math.Max(40, Math.Abs(x) / 14);
+            Assert.InRange(G711.MuLawToLinear(G711.LinearToMuLaw(s)) - x, -tolerance, tolerance);
+            Assert.InRange(G711.ALawToLinear(G711.LinearToALaw(s)) - x, -tolerance, tolerance);
+        }
+    }
+
+    [Fact]
+    public void FreePorts_hands_out_distinct_even_rtp_pairs()
+    {
+        var a = FreePorts.RtpPair();
+        var b = FreePorts.RtpPair();
+
+        Assert.Equal(0, a % 2);
+        Assert.Equal(0, b % 2);
+        Assert.NotEqual(a, b);
+        Assert.True(FreePorts.IsUdpFree(a) && FreePorts.IsUdpFree(a + 1));
+    }
+
+    [Fact]
+    public void Tools_require_of_a_missing_tool_skips_or_fails_under_ci_and_says_how_to_install()
+    {
+        Assert.NotNull(Tools.Find("sh"));
+
+        var ex = Record.Exception(() => Tools.Require("no-such-tool-pipeline"));
+
+        Assert.NotNull(ex);
+        Assert.IsType(Tools.IsCi ? typeof(Xunit.Sdk.XunitException) : typeof(SkipException), ex);
+        Assert.Contains("./test.sh", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PeerProcess_waits_for_a_line_and_reports_output_on_timeout()
+    {
+        await using var p = PeerProcess.Start("sh", "/bin/sh", ["-c", "echo hello; echo oops >&2; sleep 30"]);
+
+        Assert.Equal("hello", await p.WaitForLineAsync("hel", TimeSpan.FromSeconds(5)));
+        Assert.Equal("oops", await p.WaitForLineAsync("oops", TimeSpan.FromSeconds(5)));
+        var ex = await Assert.ThrowsAsync<PeerException>(() => p.WaitForLineAsync("never", TimeSpan.FromMilliseconds(200)));
+        Assert.Contains("hello", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("running", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PeerProcess_reports_exit_before_the_line()
+    {
+        await using var p = PeerProcess.Start("sh", "/bin/sh", ["-c", "echo bye; exit 3"]);
+
+        var ex = await Assert.ThrowsAsync<PeerException>(() => p.WaitForLineAsync("never", TimeSpan.FromSeconds(10)));
+
+        Assert.Contains("exited before printing", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, await p.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task PeerProcess_dispose_kills_the_process_tree()
+    {
+        var p = PeerProcess.Start("sh", "/bin/sh", ["-c", "sleep 60 & echo child $!; wait"]);
+        var line = await p.WaitForLineAsync("child", TimeSpan.FromSeconds(5));
+        var childPid = int.Parse(line["child ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+        await p.DisposeAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (IsAlive(childPid) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(IsAlive(childPid), $"child {childPid} survived dispose");
+    }
+
+    [Fact]
+    public async Task PeerProcess_waits_for_a_json_event_line()
+    {
+        await using var p = PeerProcess.Start("sh", "/bin/sh", ["-c", "echo 'log text'; echo '{\"event\":\"ringing\"}'; echo '{\"event\":\"established\",\"codec\":\"PCMU\"}'; sleep 30"]);
+
+        var e = await p.WaitForJsonAsync("event", "established", TimeSpan.FromSeconds(5));
+
+        Assert.Equal("PCMU", e.GetProperty("codec").GetString());
+        Assert.Equal(2, p.JsonLines.Count);
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
