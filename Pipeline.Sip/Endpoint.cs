@@ -43,6 +43,9 @@ public sealed class Endpoint : IAsyncDisposable
     /// <summary>Raised for each new incoming call after 180 Ringing was sent and its media session exists.</summary>
     public event EventHandler<Call>? IncomingCall;
 
+    /// <summary>Raised for each outgoing call when it is created, before its INVITE is sent, so that a handler sees every state change.</summary>
+    public event EventHandler<Call>? OutgoingCall;
+
     /// <summary>The bound SIP address (with the real port when bound to port 0). Valid after <see cref="StartAsync"/>.</summary>
     public IPEndPoint LocalEndPoint => _transport?.LocalEndPoint ?? throw new InvalidOperationException("The endpoint is not started.");
 
@@ -110,6 +113,15 @@ public sealed class Endpoint : IAsyncDisposable
         var media = await _mediaFactory.CreateAsync(callId, cancellationToken).ConfigureAwait(false);
         var call = new Call(ua, CallDirection.Outgoing, callId, target.ToString());
         call.SetMedia(media);
+        try
+        {
+            OutgoingCall?.Invoke(this, call);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "OutgoingCall handler threw");
+        }
+
         Task<Call> established;
         try
         {

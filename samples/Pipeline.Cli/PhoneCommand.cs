@@ -51,7 +51,8 @@ internal static class PhoneCommand
         if (o.ExitAfterSeconds is { } exitAfter) exitCts.CancelAfter(TimeSpan.FromSeconds(exitAfter));
 
         // Every call, incoming or outgoing, is reported from its creation on.
-        endpoint.CallCreated += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
+        endpoint.IncomingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
+        endpoint.OutgoingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         try
         {
             await endpoint.StartAsync(stop).ConfigureAwait(false);

@@ -1,0 +1,40 @@
+using Pipeline.Devices;
+using Pipeline.Sip.Media;
+
+namespace Pipeline.Cli;
+
+/// <summary>The devices a CLI call uses: what it sends (WAV file, tone or silence) and its stereo recording.</summary>
+internal static class CallAudio
+{
+    public static AudioSourceBinding CreateSource(CallAudioContext ctx, string? playFile, double? toneHz)
+    {
+        AudioSourceNode node;
+        if (playFile is not null)
+        {
+            var file = new WavFileSourceNode("play", playFile, WavEndBehavior.Loop, downmixToMono: true);
+            if (file.SampleRate != ctx.SampleRate)
+            {
+                throw new NotSupportedException($"--play: {playFile} is {file.SampleRate.Hertz} Hz but {ctx.Codec.Name} sends {ctx.SampleRate.Hertz} Hz audio; convert it first (e.g. sox in.wav -r {ctx.SampleRate.Hertz} -c 1 out.wav)");
+            }
+
+            node = file;
+        }
+        else if (toneHz is { } hz)
+        {
+            node = new ToneSourceNode("tone", hz, 0.3, ctx.SampleRate);
+        }
+        else
+        {
+            node = new SilenceSourceNode("silence", ctx.SampleRate);
+        }
+
+        return new AudioSourceBinding(node, node.Output);
+    }
+
+    public static CallRecorderBinding CreateRecorder(CallAudioContext ctx, string directory)
+    {
+        string safe = string.Concat(ctx.CallId.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        var recorder = new StereoRecorderNode("recorder", Path.Combine(directory, safe + ".wav"), ctx.SampleRate);
+        return new CallRecorderBinding(recorder, recorder.Left, recorder.Right);
+    }
+}
