@@ -166,6 +166,8 @@ public sealed class CallMediaController : ICallMediaSession
         if (source is not null)
         {
             g.Add(source.Node);
+            foreach (var n in source.ChainNodes) g.Add(n);
+            source.Wire?.Invoke(g);
             g.Connect(source.Output, tee.Input);
         }
 

@@ -1,3 +1,4 @@
+using Pipeline.Core.Nodes;
 using Pipeline.Devices;
 using Pipeline.Sip.Media;
 
@@ -14,7 +15,9 @@ internal static class CallAudio
             var file = new WavFileSourceNode("play", playFile, WavEndBehavior.Loop, downmixToMono: true);
             if (file.SampleRate != ctx.SampleRate)
             {
-                throw new NotSupportedException($"--play: {playFile} is {file.SampleRate.Hertz} Hz but {ctx.Codec.Name} sends {ctx.SampleRate.Hertz} Hz audio; convert it first (e.g. sox in.wav -r {ctx.SampleRate.Hertz} -c 1 out.wav)");
+                // The file's rate is not the codec's: convert on the way (a node of the call's graph).
+                var resampler = new ResamplerNode("play-resampler", file.SampleRate, ctx.SampleRate);
+                return new AudioSourceBinding(file, resampler.Output) { ChainNodes = [resampler], Wire = g => g.Connect(file.Output, resampler.Input) };
             }
 
             node = file;
