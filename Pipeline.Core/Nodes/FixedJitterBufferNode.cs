@@ -12,6 +12,7 @@ namespace Pipeline.Core.Nodes;
 ///   arrival with TS &lt; next due ─► Late (or Duplicates when that TS was played); same TS buffered ─► Duplicates
 ///   TS jump beyond ResyncThreshold, or a marked packet after a gap with nothing buffered ─► re-anchor P (Resyncs)
 ///   buffer full, or frames waiting longer than MaxDelay ─► oldest dropped (Overflow), playout moves forward
+///   nothing received or buffered for maxConcealment ─► idle (no output) until the next packet re-anchors
 /// </code>
 /// Frame duration comes from <see cref="EncodedFrame.DurationUnits"/> when set, else from the smallest positive
 /// step between neighbouring timestamps (20 ms until known; reset on resync). A packet-time change without a resync
@@ -28,6 +29,8 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
     private readonly uint _maxDelayUnits;
     private readonly uint _resyncUnits;
     private readonly uint _defaultFrameUnits;
+    private readonly uint _maxConcealUnits;
+    private long _concealedUnits;
     private int _count;
     private int _historyCount;
     private int _historyNext;
@@ -46,7 +49,9 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
     /// <param name="capacity">Frames the buffer holds at most; default 64.</param>
     /// <param name="maxDelay">Frames that would wait longer than this are dropped to catch up; default 500 ms.</param>
     /// <param name="resyncThreshold">A timestamp jump larger than this re-anchors playout; default 1 s.</param>
-    public FixedJitterBufferNode(string name, RtpClockRate clockRate, TimeSpan? targetDelay = null, int capacity = 64, TimeSpan? maxDelay = null, TimeSpan? resyncThreshold = null)
+    /// <param name="maxConcealment">After this long with nothing received and nothing buffered the buffer goes idle (emits
+    /// nothing) until the next packet, which starts playout afresh; default 1 s.</param>
+    public FixedJitterBufferNode(string name, RtpClockRate clockRate, TimeSpan? targetDelay = null, int capacity = 64, TimeSpan? maxDelay = null, TimeSpan? resyncThreshold = null, TimeSpan? maxConcealment = null)
         : base(name, clockRate)
     {
         TargetDelay = targetDelay ?? TimeSpan.FromMilliseconds(60);
@@ -56,6 +61,9 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         if (MaxDelay < TargetDelay) throw new ArgumentOutOfRangeException(nameof(maxDelay), MaxDelay, "The maximum delay must be at least the target delay.");
         var resync = resyncThreshold ?? TimeSpan.FromSeconds(1);
         if (resync <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(resyncThreshold), resync, "The resync threshold must be positive.");
+        var idle = maxConcealment ?? TimeSpan.FromSeconds(1);
+        if (idle <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxConcealment), idle, "The maximum concealment must be positive.");
+        _maxConcealUnits = clockRate.UnitsIn(idle);
         _buffer = new EncodedFrame[capacity];
         _delayUnits = clockRate.UnitsIn(TargetDelay);
         _maxDelayUnits = clockRate.UnitsIn(MaxDelay);
@@ -65,6 +73,9 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
     }
 
     public TimeSpan TargetDelay { get; }
+
+    /// <summary>True while playing out (from the first packet until the buffer goes idle after a long gap).</summary>
+    public bool IsPlaying => _started;
 
     public TimeSpan MaxDelay { get; }
 
@@ -157,7 +168,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
             DropOldest();
         }
 
-        for (int n = 0; n < MaxEmitPerTick && _playout >= _next; n++)
+        for (int n = 0; n < MaxEmitPerTick && _started && _playout >= _next; n++)
         {
             EmitNext();
         }
@@ -200,6 +211,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
             }
 
             f.DurationUnits = dur;
+            _concealedUnits = 0;
             Remember(f.Timestamp);
             _lastPlayed = f.Timestamp;
             _next += dur;
@@ -214,14 +226,23 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
             if (gap > 0 && (uint)gap < gapDur) gapDur = (uint)gap;
         }
 
+        if (_count == 0 && _concealedUnits >= _maxConcealUnits)
+        {
+            // Nothing for a long time (hold, end of stream, long DTX): stop emitting; the next packet starts afresh.
+            _started = false;
+            return;
+        }
+
         var ts = _next;
         _next += gapDur;
+        _concealedUnits += gapDur;
         Conceal(ts, gapDur, _lastPayloadType);
     }
 
     private void Anchor(EncodedFrame frame)
     {
         _started = true;
+        _concealedUnits = 0;
         _next = frame.Timestamp;
         _lastPlayed = frame.Timestamp;
         _playout = frame.Timestamp - _delayUnits;

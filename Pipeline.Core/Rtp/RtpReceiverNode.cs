@@ -54,7 +54,7 @@ public sealed class RtpReceiverNode : Node
             return;
         }
 
-        bool isEvent = _session.Options.TelephoneEventPayloadType == h.PayloadType;
+        bool isEvent = _session.IsTelephoneEvent(h.PayloadType);
         bool newSource = _session.OnRtpReceived(h, from, isEvent);
         if (newSource) _haveEvent = false;
         if (isEvent)

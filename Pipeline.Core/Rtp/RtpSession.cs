@@ -48,6 +48,7 @@ public sealed class RtpSession : IAsyncDisposable
     private long _octetsReceived;
     private long _malformed;
     private int _clockRate;
+    private int _telephoneEventPt;
 
     // RTCP state.
     private long _rtcpSent;
@@ -70,6 +71,7 @@ public sealed class RtpSession : IAsyncDisposable
         SequenceNumber = (ushort)RandomUInt32();
         TimestampBase = RandomUInt32();
         _clockRate = Options.ClockRate.Hertz;
+        TelephoneEventPayloadType = Options.TelephoneEventPayloadType;
         Cname = Options.Cname ?? $"pipeline-{Guid.NewGuid():N}";
         _cnameUtf8 = Encoding.UTF8.GetBytes(Cname);
         if (_cnameUtf8.Length > 255) throw new ArgumentException("The RTCP CNAME must be at most 255 UTF-8 bytes.", nameof(options));
@@ -112,6 +114,26 @@ public sealed class RtpSession : IAsyncDisposable
         get => new(Volatile.Read(ref _clockRate));
         set => Volatile.Write(ref _clockRate, value.Hertz);
     }
+
+    /// <summary>Payload type of RFC 4733 telephone events (decoded into <see cref="DtmfEvent"/>s), or null for none.
+    /// Set it once the SDP answer is known.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a dynamic-range-compatible payload type (0..127).</exception>
+    public int? TelephoneEventPayloadType
+    {
+        get
+        {
+            int v = Volatile.Read(ref _telephoneEventPt);
+            return v < 0 ? null : v;
+        }
+
+        set
+        {
+            if (value is < 0 or > 127) throw new ArgumentOutOfRangeException(nameof(value), value, "An RTP payload type is 0..127.");
+            Volatile.Write(ref _telephoneEventPt, value ?? -1);
+        }
+    }
+
+    internal bool IsTelephoneEvent(int payloadType) => Volatile.Read(ref _telephoneEventPt) == payloadType;
 
     internal ushort SequenceNumber { get; set; }
 
@@ -189,9 +211,11 @@ public sealed class RtpSession : IAsyncDisposable
         _rtcpLatched = false;
     }
 
-    /// <summary>Sends an RTCP BYE (once; later calls do nothing). The graph's RTCP node calls it when the graph stops.</summary>
+    /// <summary>Sends an RTCP BYE (once; later calls do nothing; nothing when this session never sent RTP or RTCP).
+    /// The graph's RTCP node calls it when the graph stops.</summary>
     public void SendBye(string? reason = null)
     {
+        if (Interlocked.Read(ref _packetsSent) == 0 && Interlocked.Read(ref _rtcpSent) == 0) return;
         if (Interlocked.Exchange(ref _byeSent, 1) != 0) return;
         var remote = _rtcpRemote;
         if (remote is null) return;

@@ -30,7 +30,8 @@ public sealed class RtpSessionOptions
     /// the first valid packet and again whenever a new SSRC appears; RTCP likewise on the first valid RTCP packet.</summary>
     public bool SymmetricRtp { get; init; }
 
-    /// <summary>Payload type of RFC 4733 telephone events, decoded into <see cref="DtmfEvent"/>s; null when none was negotiated.</summary>
+    /// <summary>Initial payload type of RFC 4733 telephone events, decoded into <see cref="DtmfEvent"/>s; null when none.
+    /// <see cref="RtpSession.TelephoneEventPayloadType"/> changes it later (after the SDP answer).</summary>
     public int? TelephoneEventPayloadType { get; init; } = 101;
 
     public ILogger? Logger { get; init; }

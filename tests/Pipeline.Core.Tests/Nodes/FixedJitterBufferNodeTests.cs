@@ -220,6 +220,24 @@ public sealed class FixedJitterBufferNodeTests : IAsyncDisposable
     }
 
     [Fact]
+    public void After_a_long_gap_the_buffer_goes_idle_and_the_next_packet_starts_afresh()
+    {
+        Build(20, 40);
+        var outp = new List<(uint Ts, bool Lost)>();
+        Push(0);
+        for (int i = 0; i < 80; i++) Tick(outp); // 1.6 s with nothing more
+        Assert.False(Jb.IsPlaying);
+        int concealed = outp.Count(o => o.Lost);
+        Assert.Equal(50, concealed); // 1 s of 20 ms placeholders, then silence
+        outp.Clear();
+        Push(123_456);
+        for (int i = 0; i < 3; i++) Tick(outp);
+        Assert.Equal([(123_456u, false)], outp);
+        Assert.True(Jb.IsPlaying);
+        Assert.Equal(0, Jb.Statistics.Late);
+    }
+
+    [Fact]
     public async Task Stopping_the_graph_returns_buffered_frames()
     {
         Build(20, 60);

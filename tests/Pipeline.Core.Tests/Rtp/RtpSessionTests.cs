@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Pipeline.Core.Graph;
 using Pipeline.Core.Media;
 using Pipeline.Core.Rtp;
 using Pipeline.Core.Tests.Support;
@@ -207,6 +208,107 @@ public class RtpSessionTests
         Assert.Equal(40003, p2.RtcpEndPoint.Port);
         Assert.Throws<SocketException>(() => RtpSocketPair.Bind(IPAddress.Loopback, 40000, 40003));
         Assert.Throws<ArgumentOutOfRangeException>(() => RtpSocketPair.Bind(IPAddress.Loopback, 40001, 40001));
+    }
+
+    [Fact]
+    public async Task Receiver_report_on_the_wire_carries_the_loss_and_highest_sequence_seen()
+    {
+        await using var b = new RtpPeer("b", rtcpInterval: TimeSpan.FromMilliseconds(100));
+        using var rtp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var rtcp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        rtcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        b.Session.SetRemote((IPEndPoint)rtp.LocalEndPoint!, (IPEndPoint)rtcp.LocalEndPoint!);
+        b.Start();
+
+        // Packets 100..119 from SSRC 0xABCDEF01 with 105 and 106 lost; 65535 -> 0 wrap is covered by unit tests.
+        using var packet = RtpPacket.Rent();
+        packet.Ssrc = 0xABCDEF01;
+        packet.SetPayload(new byte[160]);
+        var buf = new byte[256];
+        int sent = 0;
+        for (ushort seq = 100; seq < 120; seq++)
+        {
+            if (seq is 105 or 106) continue;
+            packet.SequenceNumber = seq;
+            packet.Timestamp = new RtpTimestamp(seq * 160u);
+            rtp.SendTo(buf.AsSpan(0, packet.Write(buf)), SocketFlags.None, b.Session.LocalRtpEndPoint);
+            sent++;
+        }
+
+        Assert.Equal(sent, (await b.Frames.WaitForAsync(sent)).Count);
+        var rtcpBuf = new byte[1500];
+        var receive = rtcp.ReceiveAsync(rtcpBuf, SocketFlags.None);
+        Assert.True(await Wait.UntilAsync(() => receive.IsCompleted, TimeSpan.FromSeconds(5), () => b.Clock.Advance()));
+        int n = await receive;
+
+        Assert.True(RtcpCompoundReader.Validate(rtcpBuf.AsSpan(0, n)));
+        var r = new RtcpCompoundReader(rtcpBuf.AsSpan(0, n));
+        Assert.True(r.TryReadNext(out var rr));
+        Assert.Equal(RtcpPacketType.ReceiverReport, rr.Type); // B sent no RTP
+        Assert.Equal(b.Session.LocalSsrc, rr.Ssrc);
+        Assert.True(rr.TryGetReportBlock(0, out var block));
+        Assert.Equal(0xABCDEF01u, block.Ssrc);
+        Assert.Equal(119u, block.ExtendedHighestSequence);
+        Assert.Equal(2, block.CumulativeLost);           // expected 101..119 = 19 (100 was probation), received 17
+        Assert.Equal(2 * 256 / 19, block.FractionLost);
+        Assert.Equal(0u, block.LastSenderReport);
+        Assert.True(r.TryReadNext(out var sdes));
+        Assert.True(sdes.TryGetCname(out _, out var cname));
+        Assert.Equal(b.Session.Cname, System.Text.Encoding.UTF8.GetString(cname));
+        Assert.Equal(2, b.Session.Statistics.PacketsLost);
+    }
+
+    [Fact]
+    public async Task A_new_ssrc_starts_a_new_source_and_its_first_frame_is_marked()
+    {
+        await using var b = new RtpPeer("b");
+        b.Start();
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var packet = RtpPacket.Rent();
+        packet.SetPayload(new byte[20]);
+        var buf = new byte[64];
+        void Send(uint ssrc, ushort seq)
+        {
+            packet.Ssrc = ssrc;
+            packet.SequenceNumber = seq;
+            packet.Timestamp = new RtpTimestamp(seq * 160u);
+            s.SendTo(buf.AsSpan(0, packet.Write(buf)), SocketFlags.None, b.Session.LocalRtpEndPoint);
+        }
+
+        Send(1, 10);
+        Send(1, 11);
+        Send(1, 12);
+        var before = await b.Frames.WaitForAsync(3);
+        Send(2, 5000);
+        Send(2, 5001);
+        var after = await b.Frames.WaitForAsync(2);
+        Assert.Equal([true, false, false], before.Select(f => f.Marker));
+        Assert.Equal([true, false], after.Select(f => f.Marker));
+        Assert.Equal(2u, b.Session.Statistics.RemoteSsrc);
+        Assert.Equal(5, b.Session.Statistics.PacketsReceived);
+    }
+
+    [Fact]
+    public async Task Remote_of_an_unreachable_address_family_is_refused_with_a_clear_error()
+    {
+        await using var s = new RtpSession(new RtpSessionOptions { LocalAddress = IPAddress.Loopback });
+        var ex = Assert.Throws<ArgumentException>(() => s.SetRemote(new IPEndPoint(IPAddress.IPv6Loopback, 5000)));
+        Assert.Contains("InterNetworkV6", ex.Message);
+        s.SetRemote(new IPEndPoint(IPAddress.Any, 5000)); // c=0.0.0.0 hold: pause
+        Assert.Null(s.RemoteRtpEndPoint);
+        s.SetRemote(new IPEndPoint(IPAddress.Loopback, 5000));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5001), s.RemoteRtcpEndPoint);
+    }
+
+    [Fact]
+    public async Task Rtcp_intervals_are_randomised_around_the_nominal_interval()
+    {
+        await using var s = new RtpSession(new RtpSessionOptions { LocalAddress = IPAddress.Loopback, RtcpInterval = TimeSpan.FromSeconds(5) });
+        var intervals = Enumerable.Range(0, 500).Select(_ => s.NextRtcpInterval(initial: false).TotalSeconds).ToList();
+        Assert.All(intervals, t => Assert.InRange(t, (5 * 0.5 / 1.21828) - 1e-9, (5 * 1.5 / 1.21828) + 1e-9));
+        Assert.True(intervals.Max() - intervals.Min() > 2, "intervals should spread over the 0.5-1.5 range");
+        Assert.All(Enumerable.Range(0, 100), _ => Assert.True(s.NextRtcpInterval(initial: true).TotalSeconds <= 2.5 * 1.5 / 1.21828 + 1e-9));
     }
 
     private static async Task<List<(ushort Seq, uint Ts, uint Ssrc, bool Marker)>> ReceiveAsync(Socket s, int count)
