@@ -25,12 +25,7 @@ public sealed class ALawDecoder : IAudioDecoder
             throw new ArgumentException($"PCMA decodes one sample per payload byte: {payload.Length} bytes, room for {pcm.Length} samples.", nameof(pcm));
         }
 
-        pcm = pcm[..payload.Length];
-        for (int i = 0; i < payload.Length; i++)
-        {
-            pcm[i] = G711Tables.ALawToLinear(payload[i]);
-        }
-
+        G711Tables.DecodeALaw(payload, pcm);
         return payload.Length;
     }
 

@@ -27,12 +27,7 @@ public sealed class ALawEncoder : IAudioEncoder
             throw new ArgumentException($"PCMA needs one payload byte per sample: {pcm.Length} samples, {payload.Length} bytes of room.", nameof(payload));
         }
 
-        payload = payload[..pcm.Length];
-        for (int i = 0; i < pcm.Length; i++)
-        {
-            payload[i] = G711Tables.LinearToALaw(pcm[i]);
-        }
-
+        G711Tables.EncodeALaw(pcm, payload);
         return pcm.Length;
     }
 

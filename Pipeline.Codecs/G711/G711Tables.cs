@@ -45,6 +45,46 @@ internal static class G711Tables
     internal static short ALawToLinear(byte code) =>
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ALawDecodeTable), code);
 
+    /// <summary>Encodes all of <paramref name="pcm"/>; <paramref name="codes"/> must be at least as long (checked by the caller).</summary>
+    internal static void EncodeMuLaw(ReadOnlySpan<short> pcm, Span<byte> codes) => Encode(pcm, codes, MuLawEncodeTable, 2);
+
+    internal static void EncodeALaw(ReadOnlySpan<short> pcm, Span<byte> codes) => Encode(pcm, codes, ALawEncodeTable, 4);
+
+    /// <summary>Decodes all of <paramref name="codes"/>; <paramref name="pcm"/> must be at least as long (checked by the caller).</summary>
+    internal static void DecodeMuLaw(ReadOnlySpan<byte> codes, Span<short> pcm) => Decode(codes, pcm, MuLawDecodeTable);
+
+    internal static void DecodeALaw(ReadOnlySpan<byte> codes, Span<short> pcm) => Decode(codes, pcm, ALawDecodeTable);
+
+    // Table walks without bounds checks: the index is at most 16 bits shifted right by `shift`,
+    // which fits the 2^(16-shift)-entry table, and the spans' lengths were checked by the caller.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Encode(ReadOnlySpan<short> pcm, Span<byte> codes, byte[] table, int shift)
+    {
+        if (codes.Length < pcm.Length) throw new ArgumentException("The code buffer is shorter than the PCM input.", nameof(codes));
+        ref short src = ref MemoryMarshal.GetReference(pcm);
+        ref byte dst = ref MemoryMarshal.GetReference(codes);
+        ref byte t = ref MemoryMarshal.GetArrayDataReference(table);
+        nint n = pcm.Length;
+        for (nint i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref dst, i) = Unsafe.Add(ref t, (nint)((ushort)Unsafe.Add(ref src, i) >> shift));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Decode(ReadOnlySpan<byte> codes, Span<short> pcm, short[] table)
+    {
+        if (pcm.Length < codes.Length) throw new ArgumentException("The PCM buffer is shorter than the codes.", nameof(pcm));
+        ref byte src = ref MemoryMarshal.GetReference(codes);
+        ref short dst = ref MemoryMarshal.GetReference(pcm);
+        ref short t = ref MemoryMarshal.GetArrayDataReference(table);
+        nint n = codes.Length;
+        for (nint i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref dst, i) = Unsafe.Add(ref t, (nint)Unsafe.Add(ref src, i));
+        }
+    }
+
     /// <summary>μ-law by formula. <paramref name="v14"/> is the sample's top 14 bits, signed.</summary>
     internal static byte MuLawFromTopBits(int v14)
     {

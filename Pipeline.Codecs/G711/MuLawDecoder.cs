@@ -25,12 +25,7 @@ public sealed class MuLawDecoder : IAudioDecoder
             throw new ArgumentException($"PCMU decodes one sample per payload byte: {payload.Length} bytes, room for {pcm.Length} samples.", nameof(pcm));
         }
 
-        pcm = pcm[..payload.Length];
-        for (int i = 0; i < payload.Length; i++)
-        {
-            pcm[i] = G711Tables.MuLawToLinear(payload[i]);
-        }
-
+        G711Tables.DecodeMuLaw(payload, pcm);
         return payload.Length;
     }
 

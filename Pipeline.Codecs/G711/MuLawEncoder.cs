@@ -27,12 +27,7 @@ public sealed class MuLawEncoder : IAudioEncoder
             throw new ArgumentException($"PCMU needs one payload byte per sample: {pcm.Length} samples, {payload.Length} bytes of room.", nameof(payload));
         }
 
-        payload = payload[..pcm.Length];
-        for (int i = 0; i < pcm.Length; i++)
-        {
-            payload[i] = G711Tables.LinearToMuLaw(pcm[i]);
-        }
-
+        G711Tables.EncodeMuLaw(pcm, payload);
         return pcm.Length;
     }
 

@@ -85,6 +85,25 @@ public class AudioEncoderNodeTests
     }
 
     [Fact]
+    public async Task A_gap_inside_a_packet_is_padded_with_silence_and_the_next_packet_starts_at_its_position()
+    {
+        var (graph, enc, sink) = await StartAsync(new AudioEncoderNode("enc", new MuLawEncoder(), 0, TimeSpan.FromMilliseconds(20), new RtpTimestamp(0)));
+        enc.Input.Write(Frame(0, 80, 1000));
+        enc.Input.Write(Frame(80, 80, 1000));
+        enc.Input.Write(Frame(160, 80, 2000));
+        enc.Input.Write(Frame(400, 80, 3000)); // 160 samples missing (240..399)
+        enc.Input.Write(Frame(480, 80, 3000));
+        await Poll.UntilAsync(() => sink.Items.Count == 3, "3 packets");
+        await graph.StopAsync();
+        var packets = sink.Items.ToArray();
+        Assert.Equal([0u, 160u, 400u], packets.Select(p => p.Timestamp.Value));
+        Assert.Equal([true, false, true], packets.Select(p => p.Marker));
+        Assert.Equal(G191Reference.UlawCompress(2000), packets[1].Payload[79]);
+        Assert.Equal(G191Reference.UlawCompress(0), packets[1].Payload[80]); // padding
+        Assert.Equal(G191Reference.UlawCompress(3000), packets[2].Payload[0]);
+    }
+
+    [Fact]
     public async Task Frames_at_the_wrong_rate_are_dropped_and_counted()
     {
         var (graph, enc, sink) = await StartAsync(new AudioEncoderNode("enc", new MuLawEncoder(), 0));
