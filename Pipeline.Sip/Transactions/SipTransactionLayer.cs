@@ -95,6 +95,13 @@ internal sealed class SipTransactionLayer
         var serverKey = ServerKey(request, request.Method == "ACK" ? "INVITE" : request.Method);
         if (_servers.TryGetValue(serverKey, out var existing))
         {
+            if (request.Method == "ACK" && existing.State == SipTransactionState.Accepted)
+            {
+                // RFC 2543 peers reuse the INVITE's Via for the ACK of a 2xx: it matches, but belongs to the TU.
+                User?.OnAck(request, remote);
+                return;
+            }
+
             existing.OnRetransmission(request);
             return;
         }

@@ -332,4 +332,25 @@ public sealed class EndpointCallTests
         Assert.Equal(MediaDirection.RecvOnly, session.Applied[0].Direction);
         Assert.Equal("PCMA", session.Applied[0].Codec.Name);
     }
+
+    [Fact]
+    public async Task Rfc2543_invite_without_branch_tag_or_contact_is_answered_and_its_ack_completes_the_call()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        var sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 42000 RTP/AVP 0\r\n";
+        var via = $"Via: SIP/2.0/UDP 127.0.0.1:{raw.Port}\r\n";
+        raw.Send(bob, $"INVITE sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\n{via}From: <sip:old@127.0.0.1:{raw.Port}>\r\nTo: sip:bob@127.0.0.1\r\n" +
+                      $"Call-ID: old-2543\r\nCSeq: 56 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}");
+
+        var ok = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(200, ok!.StatusCode);
+        raw.Send(bob, $"ACK sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\n{via}From: <sip:old@127.0.0.1:{raw.Port}>\r\nTo: {ok.GetHeader("To")}\r\n" +
+                      "Call-ID: old-2543\r\nCSeq: 56 ACK\r\nContent-Length: 0\r\n\r\n");
+
+        var call = Assert.Single(pair.Bob.Calls);
+        await EndpointPair.WaitUntil(() => call.State == CallState.Established, "established after 2543 ACK");
+        Assert.Null(await raw.ReceiveAsync(TimeSpan.FromMilliseconds(400))); // no 2xx retransmissions after the ACK
+    }
 }

@@ -1,0 +1,48 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Pipeline.Sip.Messages;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>SIP parsing: a typical ~800-byte INVITE with SDP, and RFC 4475's whitespace-heavy wsinv.</summary>
+[MemoryDiagnoser]
+public class SipParserBenchmarks
+{
+    private byte[] _invite = [];
+    private byte[] _wsinv = [];
+    private SipMessage? _parsedInvite;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        const string sdp = "v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n" +
+                           "m=audio 49170 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n" +
+                           "a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n";
+        var invite = "INVITE sip:bob@192.0.2.20:5060 SIP/2.0\r\n" +
+                     "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport\r\n" +
+                     "Max-Forwards: 70\r\n" +
+                     "From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n" +
+                     "To: <sip:bob@example.com>\r\n" +
+                     "Call-ID: a84b4c76e66710@pc33.example.com\r\n" +
+                     "CSeq: 314159 INVITE\r\n" +
+                     "Contact: <sip:alice@192.0.2.10:5060>\r\n" +
+                     "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n" +
+                     "Supported: replaces, timer\r\n" +
+                     "User-Agent: Pipeline/0.1\r\n" +
+                     "Content-Type: application/sdp\r\n" +
+                     $"Content-Length: {sdp.Length}\r\n\r\n{sdp}";
+        _invite = Encoding.ASCII.GetBytes(invite);
+        var root = Environment.GetEnvironmentVariable("PIPELINE_TESTDATA") is { Length: > 0 } r ? r : "/work/shared/testdata";
+        _wsinv = File.ReadAllBytes(Path.Combine(root, "sip", "rfc4475", "wsinv.dat"));
+        _parsedInvite = SipParser.Parse(_invite, out _);
+    }
+
+    [Benchmark(Baseline = true)]
+    public object? ParseInviteWithSdp() => SipParser.Parse(_invite, out _);
+
+    [Benchmark]
+    public object? ParseWsinv() => SipParser.Parse(_wsinv, out _);
+
+    [Benchmark]
+    public byte[] WriteInviteWithSdp() => SipWriter.Write(_parsedInvite!);
+}
