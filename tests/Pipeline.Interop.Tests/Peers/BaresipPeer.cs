@@ -98,7 +98,7 @@ internal sealed class BaresipPeer : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(dir, "config"), Config(options, dir, sipPort, controlPort, source), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(dir, "accounts"), Account(options, sipPort) + "\n", cancellationToken).ConfigureAwait(false);
 
-            var process = PeerProcess.Start(options.Name, baresip, ["-f", dir], workingDirectory: dir);
+            var process = PeerProcess.Start(options.Name, baresip, options.SipTrace ? ["-s", "-f", dir] : ["-f", dir], workingDirectory: dir);
             process.AttachDiagnosticFile(Path.Combine(dir, "config"));
             process.AttachDiagnosticFile(Path.Combine(dir, "accounts"));
             var peer = new BaresipPeer(process, options, dir, sipPort, controlPort, source);

@@ -139,8 +139,8 @@ internal sealed class SippPeer : IAsyncDisposable
             }
 
             await File.WriteAllTextAsync(scenarioPath, text, cancellationToken).ConfigureAwait(false);
-            var sipPort = FreePorts.UdpAndTcp();
-            var mediaPort = FreePorts.Block(4, tcpToo: false, even: true);
+            var sipPort = options.SipPort ?? FreePorts.UdpAndTcp();
+            var mediaPort = options.MediaPort ?? FreePorts.Block(4, tcpToo: false, even: true);
             var controlPort = FreePorts.Udp();
             var args = new List<string>();
             if (options.Remote is not null)
@@ -182,7 +182,7 @@ internal sealed class SippPeer : IAsyncDisposable
             }
 
             var bindFailure = process.ExitCode == BindErrorExitCode || process.Output.Contains("already in use", StringComparison.OrdinalIgnoreCase);
-            if (!bindFailure || attempt >= 3)
+            if (!bindFailure || attempt >= 3 || options.SipPort is not null || options.MediaPort is not null)
             {
                 return peer; // finished (or failed) fast; the caller sees the result via WaitForExitAsync
             }
