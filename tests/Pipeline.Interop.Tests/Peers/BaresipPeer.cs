@@ -105,6 +105,12 @@ internal sealed class BaresipPeer : IAsyncDisposable
             try
             {
                 await process.WaitForLineAsync("baresip is ready.", StartTimeout, cancellationToken).ConfigureAwait(false);
+                if (process.Output.Contains("failed to listen", StringComparison.Ordinal))
+                {
+                    // ctrl_tcp could not bind its port (taken meanwhile): connecting would reach someone else.
+                    throw new PeerException($"{options.Name}: ctrl_tcp port {controlPort} already in use\n{process.Describe()}");
+                }
+
                 await peer.ConnectControlAsync(cancellationToken).ConfigureAwait(false);
                 return peer;
             }

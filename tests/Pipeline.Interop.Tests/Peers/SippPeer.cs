@@ -249,7 +249,7 @@ internal sealed class SippPeer : IAsyncDisposable
         var raw = new byte[samples.Length];
         for (var i = 0; i < samples.Length; i++)
         {
-            raw[i] = payloadType == 8 ? G711.LinearToALaw(samples[i]) : G711.LinearToMuLaw(samples[i]);
+            raw[i] = payloadType == 8 ? TestG711.LinearToALaw(samples[i]) : TestG711.LinearToMuLaw(samples[i]);
         }
 
         var path = Path.Combine(dir, payloadType == 8 ? "stream.alaw" : "stream.ulaw");
