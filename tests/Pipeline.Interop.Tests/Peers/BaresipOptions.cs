@@ -31,6 +31,9 @@ internal sealed class BaresipOptions
     /// <summary>Extra ";name=value" account parameters appended to the account line.</summary>
     public string ExtraAccountParameters { get; init; } = string.Empty;
 
+    /// <summary>Print every SIP message it sends and receives (baresip -s) into its output, so failure messages show the SIP exchange.</summary>
+    public bool SipTrace { get; init; } = true;
+
     /// <summary>Name in messages ("baresip A").</summary>
     public string Name { get; init; } = "baresip";
 }

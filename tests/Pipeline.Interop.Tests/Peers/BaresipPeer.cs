@@ -98,13 +98,19 @@ internal sealed class BaresipPeer : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(dir, "config"), Config(options, dir, sipPort, controlPort, source), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(dir, "accounts"), Account(options, sipPort) + "\n", cancellationToken).ConfigureAwait(false);
 
-            var process = PeerProcess.Start(options.Name, baresip, ["-f", dir], workingDirectory: dir);
+            var process = PeerProcess.Start(options.Name, baresip, options.SipTrace ? ["-s", "-f", dir] : ["-f", dir], workingDirectory: dir);
             process.AttachDiagnosticFile(Path.Combine(dir, "config"));
             process.AttachDiagnosticFile(Path.Combine(dir, "accounts"));
             var peer = new BaresipPeer(process, options, dir, sipPort, controlPort, source);
             try
             {
                 await process.WaitForLineAsync("baresip is ready.", StartTimeout, cancellationToken).ConfigureAwait(false);
+                if (process.Output.Contains("failed to listen", StringComparison.Ordinal))
+                {
+                    // ctrl_tcp could not bind its port (taken meanwhile): connecting would reach someone else.
+                    throw new PeerException($"{options.Name}: ctrl_tcp port {controlPort} already in use\n{process.Describe()}");
+                }
+
                 await peer.ConnectControlAsync(cancellationToken).ConfigureAwait(false);
                 return peer;
             }

@@ -118,6 +118,49 @@ public sealed class PeerInteropTests
         }
     }
 
+    [SkippableFact]
+    public async Task PacketCapture_sees_the_sip_exchange_and_rtp_both_ways()
+    {
+        Tools.Require("sipp");
+        Tools.Require("tshark");
+        await using var callee = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip callee" });
+        var sipPort = FreePorts.UdpAndTcp();
+        var mediaPort = FreePorts.Block(4, tcpToo: false, even: true);
+        await using var capture = await PacketCapture.StartAsync(PacketCapture.UdpPorts(sipPort, mediaPort));
+        var dir = PeerDirectory.Create("tone");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone.wav"), 800, TimeSpan.FromSeconds(5));
+            await using var sipp = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "uac_rtp_stream.xml",
+                Remote = callee.HostPort,
+                Service = "baresip",
+                RtpStreamFile = wav,
+                PauseDuration = TimeSpan.FromSeconds(2),
+                SipPort = sipPort,
+                MediaPort = mediaPort,
+            });
+            await sipp.AssertSucceededAsync(context: callee.Describe());
+            await capture.StopAsync();
+
+            var sip = await capture.SipSummaryAsync();
+            var rtp = await capture.RtpPacketsAsync();
+            var context = string.Join("\n", sip) + $"\n{rtp.Count} RTP packets\n" + callee.Describe();
+            Assert.True(sip.Count(l => l.Contains("INVITE sip:baresip@", StringComparison.Ordinal)) == 1, context);
+            Assert.Contains(sip, l => l.StartsWith($"{callee.SipPort}->{sipPort} SIP/2.0 200", StringComparison.Ordinal));
+            Assert.Contains(sip, l => l.Contains($"->{callee.SipPort} BYE sip:", StringComparison.Ordinal));
+            var fromSipp = rtp.Where(p => p.SourcePort == mediaPort).ToList();
+            var toSipp = rtp.Where(p => p.DestinationPort == mediaPort).ToList();
+            Assert.True(fromSipp.Count >= 80 && fromSipp.All(p => p.PayloadType == 0 && p.PayloadLength == 160), context);
+            Assert.True(toSipp.Count >= 80 && toSipp.All(p => p.PayloadType == 0), context);
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("PCMU")]
     [InlineData("PCMA")]

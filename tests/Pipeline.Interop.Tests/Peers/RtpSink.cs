@@ -128,7 +128,7 @@ internal sealed class RtpSink : IAsyncDisposable
             {
                 if (at + i >= 0 && at + i < samples.Length)
                 {
-                    samples[at + i] = p.PayloadType == 8 ? G711.ALawToLinear(p.Payload[i]) : G711.MuLawToLinear(p.Payload[i]);
+                    samples[at + i] = p.PayloadType == 8 ? TestG711.ALawToLinear(p.Payload[i]) : TestG711.MuLawToLinear(p.Payload[i]);
                 }
             }
         }

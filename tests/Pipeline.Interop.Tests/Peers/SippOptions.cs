@@ -12,6 +12,12 @@ internal sealed class SippOptions
     /// <summary>User part of the request URI (SIPp -s, the [service] keyword); also the UAS contact user.</summary>
     public string Service { get; init; } = "pipeline";
 
+    /// <summary>Local SIP port (-p); null: a free one is picked (and re-picked if SIPp cannot bind it).</summary>
+    public int? SipPort { get; init; }
+
+    /// <summary>Local media port (-mp, even; SIPp also binds +2); null: a free block is picked.</summary>
+    public int? MediaPort { get; init; }
+
     /// <summary>Calls to run before exiting (SIPp -m).</summary>
     public int Calls { get; init; } = 1;
 

@@ -139,8 +139,8 @@ internal sealed class SippPeer : IAsyncDisposable
             }
 
             await File.WriteAllTextAsync(scenarioPath, text, cancellationToken).ConfigureAwait(false);
-            var sipPort = FreePorts.UdpAndTcp();
-            var mediaPort = FreePorts.Block(4, tcpToo: false, even: true);
+            var sipPort = options.SipPort ?? FreePorts.UdpAndTcp();
+            var mediaPort = options.MediaPort ?? FreePorts.Block(4, tcpToo: false, even: true);
             var controlPort = FreePorts.Udp();
             var args = new List<string>();
             if (options.Remote is not null)
@@ -182,7 +182,7 @@ internal sealed class SippPeer : IAsyncDisposable
             }
 
             var bindFailure = process.ExitCode == BindErrorExitCode || process.Output.Contains("already in use", StringComparison.OrdinalIgnoreCase);
-            if (!bindFailure || attempt >= 3)
+            if (!bindFailure || attempt >= 3 || options.SipPort is not null || options.MediaPort is not null)
             {
                 return peer; // finished (or failed) fast; the caller sees the result via WaitForExitAsync
             }
@@ -249,7 +249,7 @@ internal sealed class SippPeer : IAsyncDisposable
         var raw = new byte[samples.Length];
         for (var i = 0; i < samples.Length; i++)
         {
-            raw[i] = payloadType == 8 ? G711.LinearToALaw(samples[i]) : G711.LinearToMuLaw(samples[i]);
+            raw[i] = payloadType == 8 ? TestG711.LinearToALaw(samples[i]) : TestG711.LinearToMuLaw(samples[i]);
         }
 
         var path = Path.Combine(dir, payloadType == 8 ? "stream.alaw" : "stream.ulaw");

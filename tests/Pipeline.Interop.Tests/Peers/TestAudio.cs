@@ -83,10 +83,10 @@ internal static class TestAudio
                     BinaryPrimitives.WriteInt16LittleEndian(s[(o + (2 * i))..], samples[i]);
                     break;
                 case WavEncoding.MuLaw:
-                    buf[o + i] = G711.LinearToMuLaw(samples[i]);
+                    buf[o + i] = TestG711.LinearToMuLaw(samples[i]);
                     break;
                 default:
-                    buf[o + i] = G711.LinearToALaw(samples[i]);
+                    buf[o + i] = TestG711.LinearToALaw(samples[i]);
                     break;
             }
         }
@@ -176,7 +176,7 @@ internal static class TestAudio
             var r = new short[n];
             for (var i = 0; i < n; i++)
             {
-                r[i] = tag == 7 ? G711.MuLawToLinear(data[i * channels]) : G711.ALawToLinear(data[i * channels]);
+                r[i] = tag == 7 ? TestG711.MuLawToLinear(data[i * channels]) : TestG711.ALawToLinear(data[i * channels]);
             }
 
             return r;

@@ -4,7 +4,7 @@ namespace Pipeline.Interop.Tests.Peers;
 /// Minimal G.711 µ-law/A-law conversions for test WAV files (ITU-T G.711 segment tables).
 /// Local to the harness on purpose: the harness must not depend on the codec under test.
 /// </summary>
-internal static class G711
+internal static class TestG711
 {
     private const int MuBias = 0x84;
     private const int MuClip = 32635;
