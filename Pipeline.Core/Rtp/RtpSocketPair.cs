@@ -97,6 +97,8 @@ public sealed class RtpSocketPair : IAsyncDisposable
         try
         {
             if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.Equals(IPAddress.IPv6Any)) s.DualMode = true;
+            // No SO_REUSEADDR (ExclusiveAddressUse = false): on Linux it lets a second UDP socket bind a taken port,
+            // and the range search would hand two calls the same RTP port.
             s.Bind(new IPEndPoint(address, port));
             s.ReceiveBufferSize = 256 * 1024;
             return s;
