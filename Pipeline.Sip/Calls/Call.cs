@@ -288,8 +288,8 @@ public sealed class Call
         }
 
         _localOffer = null;
+        var applied = ApplyMedia(media!); // sets CurrentMedia before anyone hears of the new state
         SetState(CallState.Established);
-        var applied = ApplyMedia(media!);
         var tcs = _establishTcs;
         _ = applied.ContinueWith(_ => tcs?.TrySetResult(this), TaskScheduler.Default);
     }

@@ -83,6 +83,9 @@ public sealed class CallMediaController : ICallMediaSession
     /// <summary>RFC 4733 telephone events received (start and end of each digit).</summary>
     public IObservable<DtmfEvent> Dtmf => _dtmfTap.Tap;
 
+    /// <summary>Playout counters of the jitter buffer (played, concealed, late…); null before the first answer.</summary>
+    public JitterBufferStatistics? Playout => _jitter?.Statistics;
+
     /// <summary>RTP counters in full (RFC 3550 statistics, RTCP reports).</summary>
     public RtpStatistics RtpStatistics => _rtp.Statistics;
 
@@ -136,6 +139,7 @@ public sealed class CallMediaController : ICallMediaSession
         var info = Resolve(media.Codec);
         var g = _graph;
         _rtp.ClockRate = info.RtpClockRate;
+        _rtp.TelephoneEventPayloadType = media.TelephoneEventPayloadType;
         _rtp.AddTo(g);
 
         // Receive path.
@@ -212,6 +216,7 @@ public sealed class CallMediaController : ICallMediaSession
         }
 
         SetDecoders(media);
+        _rtp.TelephoneEventPayloadType = media.TelephoneEventPayloadType;
         _sendGate!.IsOpen = media.CanSend;
         _receiveGate!.IsOpen = media.CanReceive;
         if (!Equals(old.RemoteRtp, media.RemoteRtp) || !Equals(old.RemoteRtcp, media.RemoteRtcp) || old.CanSend != media.CanSend)

@@ -64,24 +64,57 @@ internal static class CallEvents
             }
         };
 
-        call.Ended += (_, reason) =>
-        {
-            var s = call.Media.Statistics;
-            events.Write(
-                "ended",
-                call.CallId,
-                ("reason", reason.ToString()),
-                ("rtpSent", s.PacketsSent),
-                ("rtpReceived", s.PacketsReceived),
-                ("lost", s.PacketsLost),
-                ("jitterMs", Math.Round(s.Jitter.TotalMilliseconds, 3)),
-                ("codec", s.Codec));
-        };
+        // "ended" is written once the call's media is closed: the recording is complete and the counters final.
+        call.Ended += (_, reason) => Pending.Add(ReportEndAsync(call, reason, events));
 
         if (call.Media is CallMediaController controller)
         {
             controller.Dtmf.Subscribe(new DtmfObserver(call, events));
         }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentBag<Task> Pending = [];
+
+    /// <summary>Waits until every "ended" event has been written (each waits for its call's media to close).</summary>
+    public static Task DrainAsync(TimeSpan timeout) => Task.WhenAll(Pending).WaitAsync(timeout);
+
+    private static async Task ReportEndAsync(Call call, Pipeline.Sip.Calls.CallEndReason reason, EventWriter events)
+    {
+        try
+        {
+            await call.Completion.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Report anyway: the media did not close in time.
+        }
+
+        var s = call.Media.Statistics;
+        events.Write(
+            "ended",
+            call.CallId,
+            ("reason", ReasonToken(reason.Kind)),
+            ("status", reason.StatusCode),
+            ("detail", reason.Text),
+            ("rtpSent", s.PacketsSent),
+            ("rtpReceived", s.PacketsReceived),
+            ("lost", s.PacketsLost),
+            ("jitterMs", Math.Round(s.Jitter.TotalMilliseconds, 3)),
+            ("codec", s.Codec));
+    }
+
+    /// <summary>The stable event name of an end reason: local-hangup, remote-hangup, rejected, cancelled, failed, timeout.</summary>
+    public static string ReasonToken(Pipeline.Sip.Calls.CallEndKind kind)
+    {
+        var name = kind.ToString();
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i])) sb.Append('-');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Held from our point of view: we may not send, or the peer stopped sending to us.</summary>

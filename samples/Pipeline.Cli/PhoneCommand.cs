@@ -91,6 +91,15 @@ internal static class PhoneCommand
         }
 
         await endpoint.StopAsync().ConfigureAwait(false);
+        try
+        {
+            await CallEvents.DrainAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Console.Error.WriteLine("phone: some calls did not finish closing their media in time");
+        }
+
         return exitCode;
     }
 }
