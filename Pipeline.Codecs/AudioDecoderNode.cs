@@ -102,7 +102,7 @@ public sealed class AudioDecoderNode : Node
         }
     }
 
-    private void Process(EncodedFrame frame)
+    internal void Process(EncodedFrame frame)
     {
         try
         {
