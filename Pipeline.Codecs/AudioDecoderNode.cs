@@ -23,6 +23,7 @@ namespace Pipeline.Codecs;
 /// </summary>
 public sealed class AudioDecoderNode : Node
 {
+    private readonly object _gate = new();
     private IAudioDecoder?[] _decoders = new IAudioDecoder?[128];
     private IAudioDecoder? _last;
     private bool _started;
@@ -92,7 +93,7 @@ public sealed class AudioDecoderNode : Node
     private void Replace(int payloadType, IAudioDecoder? decoder)
     {
         if (payloadType is < 0 or > 127) throw new ArgumentOutOfRangeException(nameof(payloadType), payloadType, "An RTP payload type is 0 to 127.");
-        lock (_decoders)
+        lock (_gate)
         {
             // Copy on write: the media loop reads the array without a lock.
             var current = Volatile.Read(ref _decoders);
@@ -102,7 +103,7 @@ public sealed class AudioDecoderNode : Node
         }
     }
 
-    private void Process(EncodedFrame frame)
+    internal void Process(EncodedFrame frame)
     {
         try
         {

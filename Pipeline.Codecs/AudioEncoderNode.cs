@@ -108,7 +108,7 @@ public sealed class AudioEncoderNode : Node
         if (_packet.Length < needed) _packet = new short[needed];
     }
 
-    private void Process(AudioFrame frame)
+    internal void Process(AudioFrame frame)
     {
         try
         {

@@ -33,7 +33,7 @@ public abstract class AudioSourceNode : Node, IClockDriven
 
     public int Channels { get; }
 
-    /// <summary>Position of the next frame (samples per channel emitted so far, counting gaps while stopped).</summary>
+    /// <summary>Position of the next frame: samples per channel since the first tick, including ticks on which nothing was emitted.</summary>
     public long Position => Interlocked.Read(ref _position);
 
     /// <summary>Fills <paramref name="samples"/> (interleaved, <paramref name="samplesPerChannel"/> per channel).

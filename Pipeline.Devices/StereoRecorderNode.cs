@@ -77,7 +77,9 @@ public sealed class StereoRecorderNode : Node, IAsyncDisposable
     /// <summary>Frames dropped because their sample rate did not match the file's.</summary>
     public long FramesRejected => Interlocked.Read(ref _rejected);
 
-    protected override void OnStart()
+    protected override void OnStart() => Open();
+
+    internal void Open()
     {
         lock (_gate) _writer ??= new WavFileWriter(FilePath, new WavFormat(SampleRate, 2));
     }
@@ -114,6 +116,10 @@ public sealed class StereoRecorderNode : Node, IAsyncDisposable
 
         return ValueTask.CompletedTask;
     }
+
+    internal void TakeLeft(AudioFrame frame) => Take(_left, frame);
+
+    internal void TakeRight(AudioFrame frame) => Take(_right, frame);
 
     private void Take(Side side, AudioFrame frame)
     {

@@ -55,7 +55,9 @@ public sealed class WavFileSinkNode : Node, IAsyncDisposable
     /// <summary>Frames dropped because their sample rate did not match the file's.</summary>
     public long FramesRejected => Interlocked.Read(ref _rejected);
 
-    protected override void OnStart()
+    protected override void OnStart() => Open();
+
+    internal void Open()
     {
         _writer ??= new WavFileWriter(FilePath, new WavFormat(SampleRate, 1));
     }
@@ -78,7 +80,7 @@ public sealed class WavFileSinkNode : Node, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private void Write(AudioFrame frame)
+    internal void Write(AudioFrame frame)
     {
         try
         {
