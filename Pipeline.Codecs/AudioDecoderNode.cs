@@ -59,6 +59,11 @@ public sealed class AudioDecoderNode : Node
     /// frame arrives to line the received stream up with others (a recorder aligns by position).</summary>
     public long InitialPosition { get; set; }
 
+    /// <summary>When set, asked for the first frame's position instead of <see cref="InitialPosition"/>: a call
+    /// passes its sample timeline (samples since the call's media started) so that received audio lands where
+    /// it was heard, however late the first packet came.</summary>
+    public Func<long>? InitialPositionSource { get; set; }
+
     /// <summary>Largest forward timestamp step still taken as a gap in the same stream (default 60 s).</summary>
     public TimeSpan MaxTimestampJump { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -172,7 +177,7 @@ public sealed class AudioDecoderNode : Node
     {
         if (!_started)
         {
-            _nextPosition = InitialPosition;
+            _nextPosition = InitialPositionSource?.Invoke() ?? InitialPosition;
             _started = true;
         }
         else if (_last is not null && decoder.SampleRate == _last.SampleRate && decoder.RtpClockRate == _last.RtpClockRate)

@@ -61,6 +61,9 @@ public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : cla
 
     void IDrainable.DrainAll() => Drain();
 
+    /// <summary>Refuses further items (they are returned to their pool); items already queued can still be read.</summary>
+    internal void Complete() => _channel.Writer.TryComplete();
+
     /// <summary>Returns every waiting item to its pool.</summary>
     public void Drain()
     {

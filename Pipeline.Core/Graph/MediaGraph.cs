@@ -270,6 +270,11 @@ public sealed class MediaGraph : IAsyncDisposable
         {
             foreach (var n in _nodes)
             {
+                if (n.IsBusy) return true;
+            }
+
+            foreach (var n in _nodes)
+            {
                 foreach (var p in n.Ports)
                 {
                     if (p is IPendingCount c && c.PendingCount > 0) return true;

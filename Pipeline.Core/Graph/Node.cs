@@ -14,6 +14,7 @@ namespace Pipeline.Core.Graph;
 public abstract class Node
 {
     private readonly List<Port> _ports = [];
+    private int _busy;
 
     protected Node(string name)
     {
@@ -65,27 +66,35 @@ public abstract class Node
         where T : class, IMediaItem
     {
         var reader = input.Reader;
-        try
+
+        // Waiting without the token keeps the wait allocation-free (a cancellable wait allocates each time);
+        // cancellation completes the input instead, which ends the wait.
+        using var registration = cancellationToken.Register(static p => ((InputPort<T>)p!).Complete(), input);
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var item))
             {
-                while (reader.TryRead(out var item))
+                Interlocked.Increment(ref _busy);
+                try
                 {
-                    try
-                    {
-                        process(item);
-                    }
-                    catch (Exception ex)
-                    {
-                        Logger.LogWarning(ex, "Node {Node} failed on an item from {Port}", Name, input.Name);
-                    }
+                    process(item);
+                }
+                catch (Exception ex)
+                {
+                    Logger.LogWarning(ex, "Node {Node} failed on an item from {Port}", Name, input.Name);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _busy);
                 }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+
+            if (cancellationToken.IsCancellationRequested) break;
         }
     }
+
+    /// <summary>True while the node is handling an item taken from an input (the graph waits for it when draining).</summary>
+    internal bool IsBusy => Volatile.Read(ref _busy) > 0;
 
     public override string ToString() => $"{GetType().Name} '{Name}'";
 }

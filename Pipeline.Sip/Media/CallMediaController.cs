@@ -146,6 +146,13 @@ public sealed class CallMediaController : ICallMediaSession
         _receiveGate = g.Add(new SwitchNode<EncodedFrame>("receive-gate", media.CanReceive));
         _jitter = g.Add(new FixedJitterBufferNode("jitter", info.RtpClockRate, _options.JitterBufferDelay));
         _decoder = g.Add(new AudioDecoderNode("decoder"));
+        var clock = g.Clock;
+        long startTick = clock.TickCount;
+        var rate = info.SampleRate;
+        long samplesPerTick = rate.SamplesIn(clock.Period);
+
+        // Received audio starts on the call's timeline where it was heard (after the jitter buffer's delay).
+        _decoder.InitialPositionSource = () => Math.Max(0, (clock.TickCount - startTick - 1) * samplesPerTick);
         SetDecoders(media);
         g.Add(_receivedTap);
         g.Add(_dtmfTap);
