@@ -161,6 +161,32 @@ public sealed class PeerInteropTests
         }
     }
 
+    [SkippableFact]
+    public async Task Sipp_call_nobody_answers_fails_with_its_traces_in_the_message()
+    {
+        var dir = PeerDirectory.Create("tone");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone.wav"), 800, TimeSpan.FromSeconds(1));
+            await using var sipp = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "uac_rtp_stream.xml",
+                Remote = $"127.0.0.1:{FreePorts.Udp()}",
+                RtpStreamFile = wav,
+                Timeout = TimeSpan.FromSeconds(4),
+            });
+
+            var ex = await Assert.ThrowsAsync<Xunit.Sdk.XunitException>(() => sipp.AssertSucceededAsync());
+
+            Assert.NotEqual(0, (await sipp.WaitForExitAsync()).ExitCode);
+            Assert.Contains("INVITE sip:pipeline@127.0.0.1", ex.Message, StringComparison.Ordinal); // the message log is included
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
     [SkippableTheory]
     [InlineData("PCMU")]
     [InlineData("PCMA")]
