@@ -188,19 +188,20 @@ public sealed class PeerInteropTests
     }
 
     [SkippableTheory]
-    [InlineData("PCMU")]
-    [InlineData("PCMA")]
-    public async Task Baresip_calls_baresip_and_each_records_the_others_tone(string codec)
+    [InlineData("PCMU", false)]
+    [InlineData("PCMA", true)]
+    public async Task Baresip_calls_baresip_and_each_records_the_others_tone(string codec, bool bCallsA)
     {
         await using var a = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip A", User = "a", ToneHz = 600, Codecs = [codec] });
         await using var b = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip B", User = "b", ToneHz = 1000, Codecs = [codec] });
+        var (caller, callee) = bCallsA ? (b, a) : (a, b);
 
-        await a.CallAsync(b.Uri);
-        await b.WaitForEventAsync("CALL_ESTABLISHED", TimeSpan.FromSeconds(5));
+        await caller.CallAsync(callee.Uri);
+        await callee.WaitForEventAsync("CALL_ESTABLISHED", TimeSpan.FromSeconds(5));
         await Task.Delay(Talk);
-        await a.HangupAsync();
-        await a.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
-        await b.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
+        await caller.HangupAsync();
+        await caller.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
+        await callee.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
         await a.StopAsync();
         await b.StopAsync();
 
