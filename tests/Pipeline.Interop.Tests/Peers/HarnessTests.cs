@@ -38,6 +38,47 @@ public sealed class HarnessTests : IDisposable
     }
 
     [Fact]
+    public void ToneCheck_reads_each_channel_of_a_stereo_file()
+    {
+        // Stereo PCM16 written by hand: left 600 Hz, right 1000 Hz.
+        var left = new short[16000];
+        var right = new short[16000];
+        for (var i = 0; i < left.Length; i++)
+        {
+            left[i] = (short)(Math.Sin(2 * Math.PI * 600 * i / 8000) * 16000);
+            right[i] = (short)(Math.Sin(2 * Math.PI * 1000 * i / 8000) * 16000);
+        }
+
+        var data = new byte[left.Length * 4];
+        for (var i = 0; i < left.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan(i * 4), left[i]);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan((i * 4) + 2), right[i]);
+        }
+
+        var header = new byte[44];
+        "RIFF"u8.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), 36 + data.Length);
+        "WAVEfmt "u8.CopyTo(header.AsSpan(8));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), 16);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(20), 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(22), 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(24), 8000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(28), 32000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(32), 4);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(34), 16);
+        "data"u8.CopyTo(header.AsSpan(36));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(40), data.Length);
+        var wav = Path.Combine(_dir, "stereo.wav");
+        File.WriteAllBytes(wav, [.. header, .. data]);
+
+        ToneCheck.AssertTone(wav, 600, TimeSpan.FromSeconds(1.5), channel: 0);
+        ToneCheck.AssertTone(wav, 1000, TimeSpan.FromSeconds(1.5), channel: 1);
+        Assert.Throws<Xunit.Sdk.XunitException>(() => ToneCheck.AssertTone(wav, 600, channel: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestAudio.ReadWav(wav, out _, channel: 2));
+    }
+
+    [Fact]
     public void G711_round_trip_stays_within_one_quantisation_step()
     {
         Assert.Equal(0xFF, TestG711.LinearToMuLaw(0));

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pipeline.Interop.Tests.Peers;
 
 /// <summary>
-/// A tshark capture on the loopback interface, to see what really went over the wire between two
+/// A packet capture (dumpcap, read back with tshark) on the loopback interface, to see what really went over the wire between two
 /// peers without getting in their way (e.g. the RTP our CLI sends to baresip). Start it before the
 /// call with a BPF filter naming the ports, <see cref="StopAsync"/> after, then query the pcap
 /// with display filters and fields (<see cref="ReadFieldsAsync"/>, <see cref="SipSummaryAsync"/>,
@@ -34,13 +34,17 @@ internal sealed class PacketCapture : IAsyncDisposable
     public static async Task<PacketCapture> StartAsync(string captureFilter, CancellationToken cancellationToken = default)
     {
         var tshark = Tools.Require("tshark");
+        var dumpcap = Tools.Require("dumpcap");
         var dir = PeerDirectory.Create("pcap");
         var pcap = Path.Combine(dir, "capture.pcapng");
-        var process = PeerProcess.Start("tshark", tshark, ["-i", "lo", "-f", captureFilter, "-w", pcap, "-q"], workingDirectory: dir);
+        var probePort = FreePorts.Udp();
+        var filter = $"({captureFilter}) or udp dst port {probePort.ToString(CultureInfo.InvariantCulture)}";
+        var process = PeerProcess.Start("dumpcap", dumpcap, ["-i", "lo", "-f", filter, "-w", pcap, "-q"], workingDirectory: dir);
         var capture = new PacketCapture(process, tshark, dir);
         try
         {
             await process.WaitForLineAsync("Capturing on", TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            await WaitUntilLiveAsync(process, pcap, probePort, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -51,10 +55,38 @@ internal sealed class PacketCapture : IAsyncDisposable
         return capture;
     }
 
+    // "Capturing on" may come before packets are really captured (seen under load: the first second
+    // of a call missing). Send probe datagrams (not RTP-like: first byte 'p') to a port in the filter
+    // until the capture file grows, which proves packets are being written.
+    private static async Task WaitUntilLiveAsync(PeerProcess process, string pcap, int probePort, CancellationToken cancellationToken)
+    {
+        using var probe = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        var target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, probePort);
+        var payload = "probe"u8.ToArray();
+        long initial = -1;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            await probe.SendAsync(payload, target, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+            var size = File.Exists(pcap) ? new FileInfo(pcap).Length : -1;
+            if (initial <= 0)
+            {
+                initial = size; // the file header, once written
+            }
+            else if (size > initial)
+            {
+                return;
+            }
+        }
+
+        throw new PeerException($"dumpcap capture did not become live within 10 s.\n{process.Describe()}");
+    }
+
     /// <summary>Builds a BPF filter matching UDP traffic to or from any of <paramref name="ports"/>.</summary>
     public static string UdpPorts(params int[] ports) => string.Join(" or ", ports.Select(p => "udp port " + p.ToString(CultureInfo.InvariantCulture)));
 
-    /// <summary>Stops tshark (SIGINT-like clean stop via SIGTERM) so the pcap is complete. Safe to call twice.</summary>
+    /// <summary>Stops dumpcap (SIGINT, which flushes) so the pcap is complete. Safe to call twice.</summary>
     public async Task StopAsync()
     {
         if (_process.HasExited)
@@ -63,7 +95,7 @@ internal sealed class PacketCapture : IAsyncDisposable
         }
 
         await Task.Delay(300).ConfigureAwait(false); // let the last packets reach the capture buffer
-        _process.Signal(2); // SIGINT: tshark flushes and exits
+        _process.Signal(2); // SIGINT: dumpcap flushes and exits
         try
         {
             await _process.WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
@@ -144,7 +176,7 @@ internal sealed class PacketCapture : IAsyncDisposable
         return list;
     }
 
-    /// <summary>Stops tshark and removes the capture folder unless PIPELINE_KEEP_PEER_FILES=1.</summary>
+    /// <summary>Stops dumpcap and removes the capture folder unless PIPELINE_KEEP_PEER_FILES=1.</summary>
     public async ValueTask DisposeAsync()
     {
         try

@@ -161,20 +161,47 @@ public sealed class PeerInteropTests
         }
     }
 
+    [SkippableFact]
+    public async Task Sipp_call_nobody_answers_fails_with_its_traces_in_the_message()
+    {
+        var dir = PeerDirectory.Create("tone");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone.wav"), 800, TimeSpan.FromSeconds(1));
+            await using var sipp = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "uac_rtp_stream.xml",
+                Remote = $"127.0.0.1:{FreePorts.Udp()}",
+                RtpStreamFile = wav,
+                Timeout = TimeSpan.FromSeconds(4),
+            });
+
+            var ex = await Assert.ThrowsAsync<Xunit.Sdk.XunitException>(() => sipp.AssertSucceededAsync());
+
+            Assert.NotEqual(0, (await sipp.WaitForExitAsync()).ExitCode);
+            Assert.Contains("INVITE sip:pipeline@127.0.0.1", ex.Message, StringComparison.Ordinal); // the message log is included
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
     [SkippableTheory]
-    [InlineData("PCMU")]
-    [InlineData("PCMA")]
-    public async Task Baresip_calls_baresip_and_each_records_the_others_tone(string codec)
+    [InlineData("PCMU", false)]
+    [InlineData("PCMA", true)]
+    public async Task Baresip_calls_baresip_and_each_records_the_others_tone(string codec, bool bCallsA)
     {
         await using var a = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip A", User = "a", ToneHz = 600, Codecs = [codec] });
         await using var b = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip B", User = "b", ToneHz = 1000, Codecs = [codec] });
+        var (caller, callee) = bCallsA ? (b, a) : (a, b);
 
-        await a.CallAsync(b.Uri);
-        await b.WaitForEventAsync("CALL_ESTABLISHED", TimeSpan.FromSeconds(5));
+        await caller.CallAsync(callee.Uri);
+        await callee.WaitForEventAsync("CALL_ESTABLISHED", TimeSpan.FromSeconds(5));
         await Task.Delay(Talk);
-        await a.HangupAsync();
-        await a.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
-        await b.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
+        await caller.HangupAsync();
+        await caller.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
+        await callee.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
         await a.StopAsync();
         await b.StopAsync();
 

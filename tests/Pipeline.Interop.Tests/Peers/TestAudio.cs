@@ -101,11 +101,11 @@ internal static class TestAudio
     }
 
     /// <summary>
-    /// Reads a mono (or first channel of a multichannel) WAV: PCM16, G.711 µ-law/A-law, or
+    /// Reads one channel (default the first) of a WAV: PCM16, G.711 µ-law/A-law, or
     /// WAVE_FORMAT_EXTENSIBLE PCM16. A data chunk whose size was never finalised (0 or past the
     /// end of the file) is read to the end of the file.
     /// </summary>
-    public static short[] ReadWav(string path, out int sampleRate)
+    public static short[] ReadWav(string path, out int sampleRate, int channel = 0)
     {
         var b = File.ReadAllBytes(path);
         if (b.Length < 12 || !b.AsSpan(0, 4).SequenceEqual("RIFF"u8) || !b.AsSpan(8, 4).SequenceEqual("WAVE"u8))
@@ -141,7 +141,12 @@ internal static class TestAudio
 
                 var available = b.Length - body;
                 var len = size <= 0 || size > available ? available : size;
-                return Decode(path, b.AsSpan(body, len), tag, channels, bits);
+                if (channel < 0 || channel >= Math.Max(1, channels))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(channel), $"{path} has {channels} channel(s); channel {channel} asked");
+                }
+
+                return Decode(path, b.AsSpan(body, len), tag, channels, bits, channel);
             }
 
             if (size < 0)
@@ -155,7 +160,7 @@ internal static class TestAudio
         throw new InvalidDataException($"{path}: no data chunk");
     }
 
-    private static short[] Decode(string path, ReadOnlySpan<byte> data, int tag, int channels, int bits)
+    private static short[] Decode(string path, ReadOnlySpan<byte> data, int tag, int channels, int bits, int channel)
     {
         channels = Math.Max(1, channels);
         if (tag == 1 && bits == 16)
@@ -164,7 +169,7 @@ internal static class TestAudio
             var r = new short[n];
             for (var i = 0; i < n; i++)
             {
-                r[i] = BinaryPrimitives.ReadInt16LittleEndian(data[(i * 2 * channels)..]);
+                r[i] = BinaryPrimitives.ReadInt16LittleEndian(data[(((i * channels) + channel) * 2)..]);
             }
 
             return r;
@@ -176,7 +181,7 @@ internal static class TestAudio
             var r = new short[n];
             for (var i = 0; i < n; i++)
             {
-                r[i] = tag == 7 ? TestG711.MuLawToLinear(data[i * channels]) : TestG711.ALawToLinear(data[i * channels]);
+                r[i] = tag == 7 ? TestG711.MuLawToLinear(data[(i * channels) + channel]) : TestG711.ALawToLinear(data[(i * channels) + channel]);
             }
 
             return r;

@@ -65,10 +65,10 @@ internal static class ToneCheck
         return bestHz;
     }
 
-    /// <summary>Analyses a WAV file in 200 ms windows: which are silent, which hold <paramref name="expectedHz"/>.</summary>
-    public static ToneReport Analyse(string wavPath, double expectedHz, double toleranceHz = 30)
+    /// <summary>Analyses one channel of a WAV file in 200 ms windows: which are silent, which hold <paramref name="expectedHz"/>.</summary>
+    public static ToneReport Analyse(string wavPath, double expectedHz, double toleranceHz = 30, int channel = 0)
     {
-        var samples = TestAudio.ReadWav(wavPath, out var rate);
+        var samples = TestAudio.ReadWav(wavPath, out var rate, channel);
         var window = Math.Max(1, rate / 5);
         int loud = 0, matching = 0, total = 0;
         var histogram = new SortedDictionary<int, int>();
@@ -98,15 +98,16 @@ internal static class ToneCheck
     /// <summary>
     /// Asserts that <paramref name="wavPath"/> holds <paramref name="expectedHz"/> (± <paramref name="toleranceHz"/>)
     /// for at least <paramref name="minToneDuration"/> (default 1 s) and in at least half of its non-silent windows.
-    /// The failure message lists the dominant frequencies found.
+    /// The failure message lists the dominant frequencies found. <paramref name="channel"/> picks the
+    /// channel of a multichannel file (e.g. 0 = received, 1 = sent in a two-channel call recording).
     /// </summary>
-    public static ToneReport AssertTone(string wavPath, double expectedHz, TimeSpan? minToneDuration = null, double toleranceHz = 30, string? context = null)
+    public static ToneReport AssertTone(string wavPath, double expectedHz, TimeSpan? minToneDuration = null, double toleranceHz = 30, string? context = null, int channel = 0)
     {
-        var report = Analyse(wavPath, expectedHz, toleranceHz);
+        var report = Analyse(wavPath, expectedHz, toleranceHz, channel);
         var min = minToneDuration ?? TimeSpan.FromSeconds(1);
         if (report.ToneDuration < min || report.MatchingWindows * 2 < report.LoudWindows)
         {
-            throw new Xunit.Sdk.XunitException($"expected a {expectedHz} Hz tone for at least {min.TotalSeconds:0.##} s in {wavPath}; {report}" + (context is null ? string.Empty : "\n" + context));
+            throw new Xunit.Sdk.XunitException($"expected a {expectedHz} Hz tone for at least {min.TotalSeconds:0.##} s in {wavPath} (channel {channel}); {report}" + (context is null ? string.Empty : "\n" + context));
         }
 
         return report;

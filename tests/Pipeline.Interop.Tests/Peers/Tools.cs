@@ -16,6 +16,7 @@ internal static class Tools
         ["sox"] = "sox",
         ["ffmpeg"] = "ffmpeg",
         ["tshark"] = "tshark",
+        ["dumpcap"] = "tshark",
     };
 
     /// <summary>True when running under CI (env CI=true), where missing tools are failures.</summary>
