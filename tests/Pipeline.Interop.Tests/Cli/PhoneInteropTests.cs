@@ -25,12 +25,13 @@ public sealed class PhoneInteropTests : IDisposable
         }
     }
 
-    private static async Task<(PeerProcess Phone, int Port)> StartPhoneAsync(params string[] extra)
+    private static Task<(PeerProcess Phone, int Port)> StartPhoneAsync(params string[] extra) => StartPhoneAsync(FreePorts.Block(20, tcpToo: false, even: true), extra);
+
+    private static async Task<(PeerProcess Phone, int Port)> StartPhoneAsync(int rtp, params string[] extra)
     {
         for (int attempt = 0; ; attempt++)
         {
             int port = FreePorts.Udp();
-            var rtp = FreePorts.Block(20, tcpToo: false, even: true);
             var args = new List<string> { "phone", "--bind", $"127.0.0.1:{port}", "--rtp-ports", $"{rtp}-{rtp + 19}", "--events" };
             args.AddRange(extra);
             var phone = PipelineCli.Start("phone", [.. args]);
@@ -117,6 +118,41 @@ public sealed class PhoneInteropTests : IDisposable
         ToneCheck.AssertTone(PhoneRecording.ExtractChannel(recording, 0), 600, TimeSpan.FromSeconds(2), context: phone.Describe() + baresip.Describe());
         ToneCheck.AssertTone(PhoneRecording.ExtractChannel(recording, 1), 1000, TimeSpan.FromSeconds(2), context: phone.Describe());
         ToneCheck.AssertTone(baresip.ReceivedRecording, 1000, TimeSpan.FromSeconds(2), context: phone.Describe() + baresip.Describe());
+    }
+
+    [SkippableFact]
+    public async Task What_phone_puts_on_the_wire_decodes_cleanly_in_tshark()
+    {
+        Tools.Require("sipp");
+        Tools.Require("tshark");
+        int rtp = FreePorts.Block(20, tcpToo: false, even: true);
+        var (phone, port) = await StartPhoneAsync(rtp, "--auto-answer", "--tone", "1000", "--codecs", "PCMU");
+        await using var _ = phone;
+        await using var capture = await PacketCapture.StartAsync($"udp port {port} or udp portrange {rtp}-{rtp + 19}");
+        string wav = TestAudio.WriteToneWav(Path.Combine(_dir, "sipp-800.wav"), 800, TimeSpan.FromSeconds(5));
+        await using var sipp = await SippPeer.CallAsync($"127.0.0.1:{port}", wav, TimeSpan.FromSeconds(3));
+        await sipp.AssertSucceededAsync(TimeSpan.FromSeconds(30), context: phone.Describe());
+        await phone.WaitForJsonAsync("event", "ended", TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+
+        var sip = await capture.SipSummaryAsync();
+        string from = port + "->";
+        Assert.Contains(sip, l => l.StartsWith(from, StringComparison.Ordinal) && l.Contains("SIP/2.0 200 OK", StringComparison.Ordinal));
+        Assert.Equal(2, sip.Count(l => l.StartsWith(from, StringComparison.Ordinal) && l.Contains("SIP/2.0 200 OK", StringComparison.Ordinal))); // INVITE and BYE
+        var malformed = await capture.ReadFieldsAsync("_ws.malformed", "frame.number", "_ws.col.Protocol");
+        Assert.True(malformed.Count == 0, "tshark found malformed packets: " + string.Join("; ", malformed.Select(r => string.Join(' ', r))));
+
+        var ours = (await capture.RtpPacketsAsync()).Where(p => p.SourcePort >= rtp && p.SourcePort < rtp + 20).ToList();
+        Assert.True(ours.Count >= 120, $"phone sent {ours.Count} RTP packets in a 3 s call\n{string.Join('\n', sip)}");
+        Assert.All(ours, p => Assert.Equal(0, p.PayloadType));
+        Assert.Single(ours.Select(p => p.Ssrc).Distinct());
+        Assert.True(ours[0].Marker, "the first RTP packet of a talkspurt carries the marker bit");
+        for (int i = 1; i < ours.Count; i++)
+        {
+            Assert.Equal((ushort)(ours[i - 1].Sequence + 1), ours[i].Sequence);
+            Assert.Equal(ours[i - 1].Timestamp + 160, ours[i].Timestamp);
+            Assert.Equal(160, ours[i].PayloadLength);
+        }
     }
 
     [Fact]
