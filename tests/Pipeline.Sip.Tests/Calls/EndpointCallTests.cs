@@ -353,4 +353,39 @@ public sealed class EndpointCallTests
         await EndpointPair.WaitUntil(() => call.State == CallState.Established, "established after 2543 ACK");
         Assert.Null(await raw.ReceiveAsync(TimeSpan.FromMilliseconds(400))); // no 2xx retransmissions after the ACK
     }
+
+    [Fact]
+    public async Task Unacknowledged_2xx_is_retransmitted_then_abandoned_with_bye_after_64_T1()
+    {
+        var options = EndpointPair.Options("bob", autoAnswer: true) with { T1 = TimeSpan.FromMilliseconds(20), T2 = TimeSpan.FromMilliseconds(80) };
+        await using var pair = await EndpointPair.StartAsync(bob: options);
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        var sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 42000 RTP/AVP 0\r\n";
+        raw.Send(bob, $"INVITE sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch=z9hG4bKnoack\r\n" +
+                      $"From: <sip:raw@127.0.0.1>;tag=r\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: no-ack-1\r\nCSeq: 1 INVITE\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+                      $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}");
+
+        var oks = 0;
+        SipRequest? bye = null;
+        var deadline = DateTime.UtcNow + Wait;
+        while (bye is null && DateTime.UtcNow < deadline)
+        {
+            switch (await raw.ReceiveAsync(TimeSpan.FromSeconds(3)))
+            {
+                case SipResponse { StatusCode: 200 }:
+                    oks++;
+                    break;
+                case SipRequest { Method: "BYE" } r:
+                    bye = r;
+                    break;
+            }
+        }
+
+        // 64*T1 = 1.28 s with retransmits at 20, 60, 140, 220 ms ... (T1 doubling, capped at T2 = 80 ms).
+        Assert.NotNull(bye);
+        Assert.InRange(oks, 10, 20);
+        Assert.Equal("no-ack-1", bye!.CallId);
+        Assert.Equal("r", bye.To.Tag);
+    }
 }
