@@ -213,39 +213,66 @@ internal static class SipParser
     /// <summary>Splits the header block into logical lines, unfolding continuation lines (LWS) into one space.</summary>
     private static List<string> SplitLines(string head)
     {
-        var lines = new List<string>();
-        var sb = new StringBuilder();
-        var hasCurrent = false;
-        foreach (var raw in head.Split('\n'))
+        var lines = new List<string>(24);
+        StringBuilder? folded = null;
+        string? current = null;
+        var rest = head.AsSpan();
+        while (true)
         {
-            var line = raw.AsSpan();
+            var nl = rest.IndexOf('\n');
+            var line = nl < 0 ? rest : rest[..nl];
             if (line.Length > 0 && line[^1] == '\r')
             {
                 line = line[..^1];
             }
 
-            if (hasCurrent && line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
+            if (current is not null && line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
             {
-                sb.Append(' ').Append(line.TrimStart(" \t"));
-                continue;
+                // Folded continuation (LWS): joins the previous line with one space.
+                folded ??= new StringBuilder();
+                if (folded.Length == 0)
+                {
+                    folded.Append(current);
+                }
+
+                folded.Append(' ').Append(line.TrimStart(" \t"));
+            }
+            else
+            {
+                Flush(lines, ref current, folded);
+                current = line.ToString();
             }
 
-            if (hasCurrent)
+            if (nl < 0)
             {
-                lines.Add(sb.ToString());
-                sb.Clear();
+                break;
             }
 
-            sb.Append(line);
-            hasCurrent = true;
+            rest = rest[(nl + 1)..];
         }
 
-        if (hasCurrent)
-        {
-            lines.Add(sb.ToString());
-        }
-
+        Flush(lines, ref current, folded);
         return lines;
+
+        static void Flush(List<string> lines, ref string? current, StringBuilder? folded)
+        {
+            if (current is null)
+            {
+                return;
+            }
+
+            if (folded is { Length: > 0 })
+            {
+                lines.Add(folded.ToString());
+                folded.Clear();
+            }
+            else
+            {
+                lines.Add(current);
+            }
+
+            current = null;
+        }
     }
 
     private static bool IsToken(string s)
