@@ -139,6 +139,17 @@ public sealed class TortureSweepTests
         }
     }
 
+    [Theory]
+    [InlineData("port-ambiguous", "[2001:db8::10:5070]", null)]
+    [InlineData("port-unambiguous", "[2001:db8::10]", 5070)]
+    public void Rfc5118_port_inside_brackets_is_part_of_the_address(string name, string host, int? port)
+    {
+        var m = (SipRequest)SipParser.Parse(File.ReadAllBytes(Path.Combine(TestData.Rfc5118Dir, name)), out var error)!;
+        Assert.Null(error);
+        Assert.Equal(host, m.Uri!.Host);
+        Assert.Equal(port, m.Uri.Port);
+    }
+
     private static async Task<(List<SipResponse> Answers, List<IPEndPoint> Destinations)> FeedAsync(byte[] data, bool expectAnswer = true)
     {
         await using var ep = new Endpoint(EndpointPair.Options("bob"), new FakeMediaFactory());
