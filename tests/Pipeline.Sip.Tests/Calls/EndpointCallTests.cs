@@ -388,4 +388,23 @@ public sealed class EndpointCallTests
         Assert.Equal("no-ack-1", bye!.CallId);
         Assert.Equal("r", bye.To.Tag);
     }
+
+    [Fact]
+    public async Task Endpoint_can_call_itself_and_hang_up()
+    {
+        var factory = new FakeMediaFactory();
+        await using var ep = new Endpoint(EndpointPair.Options("loop", autoAnswer: true), factory);
+        await ep.StartAsync();
+        var incoming = EndpointPair.NextIncoming(ep);
+
+        var call = await ep.CallAsync(ep.LocalUri.ToString()).WaitAsync(Wait);
+        var other = await incoming;
+        await EndpointPair.WaitUntil(() => other.State == CallState.Established, "callee leg established");
+        Assert.Equal(2, ep.Calls.Count);
+
+        await call.HangupAsync().WaitAsync(Wait);
+        await other.Completion.WaitAsync(Wait);
+        Assert.Empty(ep.Calls);
+        Assert.All(factory.Sessions, s => Assert.Equal(1, s.DisposeCount));
+    }
 }
