@@ -407,4 +407,50 @@ public sealed class EndpointCallTests
         Assert.Empty(ep.Calls);
         Assert.All(factory.Sessions, s => Assert.Equal(1, s.DisposeCount));
     }
+
+    [Fact]
+    public async Task Incoming_reinvite_without_sdp_gets_offer_in_200_and_answer_in_ack_is_applied()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        string Sdp(string dir) => $"v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 43000 RTP/AVP 0\r\na={dir}\r\n";
+        string Request(string method, int cseq, string branch, string to, string body = "") =>
+            $"{method} sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch={branch}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:raw@127.0.0.1>;tag=3pcc\r\nTo: {to}\r\nCall-ID: reinvite-1\r\nCSeq: {cseq} {method}\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+            (body.Length > 0 ? "Content-Type: application/sdp\r\n" : "") + $"Content-Length: {body.Length}\r\n\r\n{body}";
+
+        raw.Send(bob, Request("INVITE", 1, "z9hG4bKri1", "<sip:bob@127.0.0.1>", Sdp("sendrecv")));
+        var ok = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(200, ok!.StatusCode);
+        var to = ok.GetHeader("To")!;
+        raw.Send(bob, Request("ACK", 1, "z9hG4bKri1ack", to));
+        var call = Assert.Single(pair.Bob.Calls);
+        await EndpointPair.WaitUntil(() => call.State == CallState.Established, "established");
+        var changed = new TaskCompletionSource<NegotiatedMedia>();
+        call.MediaChanged += (_, m) =>
+        {
+            if (m.Direction != MediaDirection.SendRecv)
+            {
+                changed.TrySetResult(m);
+            }
+        };
+
+        raw.Send(bob, Request("INVITE", 2, "z9hG4bKri2", to));
+        var ok2 = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(200, ok2!.StatusCode);
+        Assert.True(SdpSessionDescription.TryParse(ok2.Body, out var offer, out _));
+        Assert.True(offer!.Media[0].HasFlag("sendrecv"));
+        var firstOffer = pair.BobMedia.For("reinvite-1");
+        Assert.Single(firstOffer.Applied);
+
+        raw.Send(bob, Request("ACK", 2, "z9hG4bKri2ack", to, Sdp("sendonly")));
+        var media = await changed.Task.WaitAsync(Wait);
+
+        Assert.Equal(MediaDirection.RecvOnly, media.Direction);
+        Assert.Equal(2, firstOffer.Applied.Count);
+        Assert.True(SdpSessionDescription.TryParse(ok.Body, out var firstAnswer, out _));
+        Assert.Equal(firstAnswer!.SessionId, offer.SessionId);
+        Assert.Equal(firstAnswer.SessionVersion + 1, offer.SessionVersion);
+    }
 }
