@@ -129,6 +129,22 @@ internal sealed class SipUserAgent : ISipTransactionUser
 
     public void OnRequest(SipServerTransaction tx)
     {
+        try
+        {
+            OnRequestCore(tx);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Error handling {Method} {CallId}", tx.Request.Method, tx.Request.CallId);
+            if (!tx.IsFinal)
+            {
+                Respond(tx, 500, "Server Internal Error");
+            }
+        }
+    }
+
+    private void OnRequestCore(SipServerTransaction tx)
+    {
         var req = tx.Request;
         var method = req.Method;
 

@@ -153,7 +153,7 @@ public sealed class EndpointCallTests
         var changed = new TaskCompletionSource<NegotiatedMedia>();
         bobCall.MediaChanged += (_, m) => changed.TrySetResult(m);
 
-        await call.RenegotiateAsync(MediaDirection.SendOnly).WaitAsync(Wait);
+        await call.HoldAsync().WaitAsync(Wait);
         var bobMedia = await changed.Task.WaitAsync(Wait);
 
         Assert.Equal(MediaDirection.RecvOnly, bobMedia.Direction);
@@ -162,7 +162,7 @@ public sealed class EndpointCallTests
         Assert.Equal(2, pair.BobMedia.For(call.CallId).Applied.Count);
         Assert.Equal(2, pair.AliceMedia.For(call.CallId).Applied.Count);
 
-        await call.RenegotiateAsync(MediaDirection.SendRecv).WaitAsync(Wait);
+        await call.ResumeAsync().WaitAsync(Wait);
         await EndpointPair.WaitUntil(() => pair.BobMedia.For(call.CallId).Applied.Count == 3, "resume applied");
         Assert.Equal(MediaDirection.SendRecv, pair.BobMedia.For(call.CallId).Applied[2].Direction);
     }
