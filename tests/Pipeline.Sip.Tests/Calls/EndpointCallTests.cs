@@ -453,4 +453,24 @@ public sealed class EndpointCallTests
         Assert.Equal(firstAnswer!.SessionId, offer.SessionId);
         Assert.Equal(firstAnswer.SessionVersion + 1, offer.SessionVersion);
     }
+
+    [Fact]
+    public async Task Offer_without_common_codec_gets_488_with_warning_305_before_ringing()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        var sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 44000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+        raw.Send(bob, $"INVITE sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch=z9hG4bK488\r\nMax-Forwards: 70\r\n" +
+                      $"From: <sip:raw@127.0.0.1>;tag=r\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: no-codec-1\r\nCSeq: 1 INVITE\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+                      $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}");
+
+        var r = await raw.FinalResponseAsync(Wait);
+
+        Assert.Equal(488, r!.StatusCode);
+        Assert.Contains("codec", r.ReasonPhrase, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("305 ", r.GetHeader("Warning"));
+        Assert.Empty(pair.Bob.Calls);
+        Assert.Empty(pair.BobMedia.Sessions);
+    }
 }
