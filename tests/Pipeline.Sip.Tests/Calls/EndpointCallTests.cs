@@ -183,7 +183,8 @@ public sealed class EndpointCallTests
     [Fact]
     public async Task Call_to_nobody_fails_with_408_after_timer_B()
     {
-        await using var pair = await EndpointPair.StartAsync();
+        var fast = EndpointPair.Options("alice") with { T1 = TimeSpan.FromMilliseconds(10), T2 = TimeSpan.FromMilliseconds(40) };
+        await using var pair = await EndpointPair.StartAsync(alice: fast);
         using var silent = new RawSipClient();
 
         var ex = await Assert.ThrowsAsync<CallFailedException>(() => pair.Alice.CallAsync($"sip:x@127.0.0.1:{silent.Port}").WaitAsync(Wait));
