@@ -40,6 +40,9 @@ public sealed class Endpoint : IAsyncDisposable
         _log = _loggerFactory.CreateLogger<Endpoint>();
     }
 
+    /// <summary>The validated options this endpoint runs with.</summary>
+    public EndpointOptions Options => _options;
+
     /// <summary>Raised for each new incoming call after 180 Ringing was sent and its media session exists.</summary>
     public event EventHandler<Call>? IncomingCall;
 

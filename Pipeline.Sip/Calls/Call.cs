@@ -148,6 +148,12 @@ public sealed class Call
         await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Puts the peer on hold: a re-INVITE offering sendonly (RFC 3264 §8.4).</summary>
+    public Task HoldAsync(CancellationToken cancellationToken = default) => RenegotiateAsync(MediaDirection.SendOnly, cancellationToken);
+
+    /// <summary>Takes the peer off hold: a re-INVITE offering sendrecv.</summary>
+    public Task ResumeAsync(CancellationToken cancellationToken = default) => RenegotiateAsync(MediaDirection.SendRecv, cancellationToken);
+
     public override string ToString() => $"{Direction} call {CallId} ({State})";
 
     // ------------------------------------------------------------------ outgoing

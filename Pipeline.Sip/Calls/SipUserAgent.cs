@@ -129,6 +129,22 @@ internal sealed class SipUserAgent : ISipTransactionUser
 
     public void OnRequest(SipServerTransaction tx)
     {
+        try
+        {
+            OnRequestCore(tx);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "Error handling {Method} {CallId}", tx.Request.Method, tx.Request.CallId);
+            if (!tx.IsFinal)
+            {
+                Respond(tx, 500, "Server Internal Error");
+            }
+        }
+    }
+
+    private void OnRequestCore(SipServerTransaction tx)
+    {
         var req = tx.Request;
         var method = req.Method;
 
@@ -160,6 +176,15 @@ internal sealed class SipUserAgent : ISipTransactionUser
         if (req.Body.Length > 0 && method is "INVITE" or "OPTIONS" or "BYE")
         {
             var ct = req.ContentType;
+            if (ct is not null && ct.StartsWith("multipart/", StringComparison.Ordinal) &&
+                SipMultipart.FindPart(req.Body, req.GetHeader(SipHeaderNames.ContentType)!, "application/sdp") is { } sdpPart)
+            {
+                // RFC 5621: take the SDP part of a multipart body as the session description.
+                req.Body = sdpPart;
+                req.SetHeader(SipHeaderNames.ContentType, "application/sdp");
+                ct = "application/sdp";
+            }
+
             if (ct != "application/sdp")
             {
                 Respond(tx, 415, ct is null ? "Body Without Content-Type" : $"Unsupported Media Type {ct}", r => r.AddHeader(SipHeaderNames.Accept, "application/sdp"));

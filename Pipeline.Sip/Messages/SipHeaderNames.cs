@@ -27,6 +27,8 @@ internal static class SipHeaderNames
 
     private static readonly Dictionary<string, string> Canonical = Build();
 
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> CanonicalBySpan = Canonical.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly HashSet<string> ListHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         Via, Contact, Route, RecordRoute, Require, ProxyRequire, Supported, Unsupported, Allow, Accept,
@@ -40,6 +42,9 @@ internal static class SipHeaderNames
 
     /// <summary>Maps any spelling (compact, odd case) of a known header to its canonical name; unknown names are returned as given.</summary>
     public static string Normalize(string name) => Canonical.TryGetValue(name, out var c) ? c : name;
+
+    /// <summary>As <see cref="Normalize(string)"/>, allocating only for unknown names.</summary>
+    public static string Normalize(ReadOnlySpan<char> name) => CanonicalBySpan.TryGetValue(name, out var c) ? c : name.ToString();
 
     private static Dictionary<string, string> Build()
     {

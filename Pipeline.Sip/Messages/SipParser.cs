@@ -73,15 +73,21 @@ internal static class SipParser
             }
         }
 
-        var head = Encoding.UTF8.GetString(data[..headerEnd]);
-        var lines = SplitLines(head);
-        if (lines.Count == 0)
+        var head = data[..headerEnd];
+        var firstNl = head.IndexOf((byte)'\n');
+        var startBytes = firstNl < 0 ? head : head[..firstNl];
+        if (!startBytes.IsEmpty && startBytes[^1] == '\r')
+        {
+            startBytes = startBytes[..^1];
+        }
+
+        if (startBytes.IsEmpty)
         {
             error = new SipParseError("", "no start line");
             return null;
         }
 
-        var message = ParseStartLine(lines[0], out var startError);
+        var message = ParseStartLine(Encoding.UTF8.GetString(startBytes), out var startError);
         if (message is null)
         {
             error = startError;
@@ -89,18 +95,64 @@ internal static class SipParser
         }
 
         error = startError;
-        for (var i = 1; i < lines.Count; i++)
+        var rest = firstNl < 0 ? ReadOnlySpan<byte>.Empty : head[(firstNl + 1)..];
+        char[]? rented = null;
+        Span<char> stackBuffer = stackalloc char[1024];
+        try
         {
-            var line = lines[i];
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            var name = colon > 0 ? line[..colon].TrimEnd(' ', '\t') : "";
-            if (name.Length == 0 || !IsToken(name))
+            while (!rest.IsEmpty)
             {
-                error ??= new SipParseError("", $"malformed header line '{Shorten(line)}'");
-                continue;
-            }
+                // One logical header line: a physical line plus its folded continuations (lines starting with SP/HT).
+                var end = rest.IndexOf((byte)'\n');
+                while (end >= 0 && end + 1 < rest.Length && (rest[end + 1] == ' ' || rest[end + 1] == '\t'))
+                {
+                    var next = rest[(end + 1)..].IndexOf((byte)'\n');
+                    end = next < 0 ? -1 : end + 1 + next;
+                }
 
-            message.AddHeader(SipHeaderNames.Normalize(name), line[(colon + 1)..].Trim(' ', '\t'));
+                var logical = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? ReadOnlySpan<byte>.Empty : rest[(end + 1)..];
+                var max = Encoding.UTF8.GetMaxCharCount(logical.Length);
+                var chars = stackBuffer;
+                if (max > chars.Length)
+                {
+                    if (rented is null || rented.Length < max)
+                    {
+                        if (rented is not null)
+                        {
+                            System.Buffers.ArrayPool<char>.Shared.Return(rented);
+                        }
+
+                        rented = System.Buffers.ArrayPool<char>.Shared.Rent(max);
+                    }
+
+                    chars = rented;
+                }
+
+                var n = Encoding.UTF8.GetChars(logical, chars);
+                var line = Unfold(chars[..n]);
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+
+                var colon = line.IndexOf(':');
+                var name = colon > 0 ? line[..colon].TrimEnd(" \t") : [];
+                if (name.IsEmpty || !IsToken(name))
+                {
+                    error ??= new SipParseError("", $"malformed header line '{Shorten(line.ToString())}'");
+                    continue;
+                }
+
+                message.AddHeader(SipHeaderNames.Normalize(name), new string(line[(colon + 1)..].Trim(" \t")));
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(rented);
+            }
         }
 
         error ??= truncated;
@@ -210,45 +262,42 @@ internal static class SipParser
         return new SipRequest(method, uriText, uri) { Version = parts.Length > 2 ? parts[2].ToUpperInvariant() : "SIP/2.0" };
     }
 
-    /// <summary>Splits the header block into logical lines, unfolding continuation lines (LWS) into one space.</summary>
-    private static List<string> SplitLines(string head)
+    /// <summary>Unfolds a logical line in place: CR is dropped, each LF plus the SP/HT after it becomes one space.</summary>
+    private static Span<char> Unfold(Span<char> line)
     {
-        var lines = new List<string>();
-        var sb = new StringBuilder();
-        var hasCurrent = false;
-        foreach (var raw in head.Split('\n'))
+        if (line.IndexOfAny('\r', '\n') < 0)
         {
-            var line = raw.AsSpan();
-            if (line.Length > 0 && line[^1] == '\r')
-            {
-                line = line[..^1];
-            }
+            return line;
+        }
 
-            if (hasCurrent && line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
+        var w = 0;
+        var r = 0;
+        while (r < line.Length)
+        {
+            var c = line[r++];
+            if (c == '\r')
             {
-                sb.Append(' ').Append(line.TrimStart(" \t"));
                 continue;
             }
 
-            if (hasCurrent)
+            if (c == '\n')
             {
-                lines.Add(sb.ToString());
-                sb.Clear();
+                while (r < line.Length && (line[r] == ' ' || line[r] == '\t'))
+                {
+                    r++;
+                }
+
+                line[w++] = ' ';
+                continue;
             }
 
-            sb.Append(line);
-            hasCurrent = true;
+            line[w++] = c;
         }
 
-        if (hasCurrent)
-        {
-            lines.Add(sb.ToString());
-        }
-
-        return lines;
+        return line[..w];
     }
 
-    private static bool IsToken(string s)
+    private static bool IsToken(ReadOnlySpan<char> s)
     {
         foreach (var c in s)
         {

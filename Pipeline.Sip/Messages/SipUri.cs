@@ -294,6 +294,65 @@ public sealed class SipUri
     /// <summary>A copy without URI headers (what a request line may carry).</summary>
     public SipUri WithoutHeaders() => new(Scheme, User, Password, Host, Port, Params.Clone(), null);
 
+    /// <summary>
+    /// URI equivalence per RFC 3261 §19.1.4: user and password compared unescaped and case-sensitively, host
+    /// case-insensitively, ports must both be absent or equal, user/ttl/method/maddr/transport must match when either
+    /// side has them, other parameters only when both do, headers must all match.
+    /// </summary>
+    public bool IsEquivalentTo(SipUri other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Scheme != other.Scheme || Unescape(User) != Unescape(other.User) || Unescape(Password) != Unescape(other.Password) ||
+            !string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase) || Port != other.Port)
+        {
+            return false;
+        }
+
+        foreach (var name in (string[])["user", "ttl", "method", "maddr", "transport"])
+        {
+            if (HasParameter(name) != other.HasParameter(name) ||
+                !string.Equals(Unescape(GetParameter(name)), Unescape(other.GetParameter(name)), StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (k, v) in Params.Items)
+        {
+            if (other.HasParameter(k) && !string.Equals(Unescape(v), Unescape(other.GetParameter(k)), StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return string.Equals(Unescape(Headers), Unescape(other.Headers), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Decodes %HH escapes (as UTF-8); null stays null.</summary>
+    internal static string? Unescape(string? s)
+    {
+        if (s is null || !s.Contains('%', StringComparison.Ordinal))
+        {
+            return s;
+        }
+
+        var bytes = new List<byte>(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (s[i] == '%' && i + 2 < s.Length && Uri.IsHexDigit(s[i + 1]) && Uri.IsHexDigit(s[i + 2]))
+            {
+                bytes.Add((byte)Convert.ToInt32(s.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(s[i].ToString()));
+            }
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
     /// <summary>The host as an IP address, if it is one.</summary>
     internal IPAddress? HostAddress => IPAddress.TryParse(Host.Trim('[', ']'), out var a) ? a : null;
 }

@@ -153,7 +153,7 @@ public sealed class EndpointCallTests
         var changed = new TaskCompletionSource<NegotiatedMedia>();
         bobCall.MediaChanged += (_, m) => changed.TrySetResult(m);
 
-        await call.RenegotiateAsync(MediaDirection.SendOnly).WaitAsync(Wait);
+        await call.HoldAsync().WaitAsync(Wait);
         var bobMedia = await changed.Task.WaitAsync(Wait);
 
         Assert.Equal(MediaDirection.RecvOnly, bobMedia.Direction);
@@ -162,7 +162,7 @@ public sealed class EndpointCallTests
         Assert.Equal(2, pair.BobMedia.For(call.CallId).Applied.Count);
         Assert.Equal(2, pair.AliceMedia.For(call.CallId).Applied.Count);
 
-        await call.RenegotiateAsync(MediaDirection.SendRecv).WaitAsync(Wait);
+        await call.ResumeAsync().WaitAsync(Wait);
         await EndpointPair.WaitUntil(() => pair.BobMedia.For(call.CallId).Applied.Count == 3, "resume applied");
         Assert.Equal(MediaDirection.SendRecv, pair.BobMedia.For(call.CallId).Applied[2].Direction);
     }
@@ -183,7 +183,8 @@ public sealed class EndpointCallTests
     [Fact]
     public async Task Call_to_nobody_fails_with_408_after_timer_B()
     {
-        await using var pair = await EndpointPair.StartAsync();
+        var fast = EndpointPair.Options("alice") with { T1 = TimeSpan.FromMilliseconds(10), T2 = TimeSpan.FromMilliseconds(40) };
+        await using var pair = await EndpointPair.StartAsync(alice: fast);
         using var silent = new RawSipClient();
 
         var ex = await Assert.ThrowsAsync<CallFailedException>(() => pair.Alice.CallAsync($"sip:x@127.0.0.1:{silent.Port}").WaitAsync(Wait));
@@ -352,5 +353,125 @@ public sealed class EndpointCallTests
         var call = Assert.Single(pair.Bob.Calls);
         await EndpointPair.WaitUntil(() => call.State == CallState.Established, "established after 2543 ACK");
         Assert.Null(await raw.ReceiveAsync(TimeSpan.FromMilliseconds(400))); // no 2xx retransmissions after the ACK
+    }
+
+    [Fact]
+    public async Task Unacknowledged_2xx_is_retransmitted_then_abandoned_with_bye_after_64_T1()
+    {
+        var options = EndpointPair.Options("bob", autoAnswer: true) with { T1 = TimeSpan.FromMilliseconds(20), T2 = TimeSpan.FromMilliseconds(80) };
+        await using var pair = await EndpointPair.StartAsync(bob: options);
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        var sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 42000 RTP/AVP 0\r\n";
+        raw.Send(bob, $"INVITE sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch=z9hG4bKnoack\r\n" +
+                      $"From: <sip:raw@127.0.0.1>;tag=r\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: no-ack-1\r\nCSeq: 1 INVITE\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+                      $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}");
+
+        var oks = 0;
+        SipRequest? bye = null;
+        var deadline = DateTime.UtcNow + Wait;
+        while (bye is null && DateTime.UtcNow < deadline)
+        {
+            switch (await raw.ReceiveAsync(TimeSpan.FromSeconds(3)))
+            {
+                case SipResponse { StatusCode: 200 }:
+                    oks++;
+                    break;
+                case SipRequest { Method: "BYE" } r:
+                    bye = r;
+                    break;
+            }
+        }
+
+        // 64*T1 = 1.28 s with retransmits at 20, 60, 140, 220 ms ... (T1 doubling, capped at T2 = 80 ms).
+        Assert.NotNull(bye);
+        Assert.InRange(oks, 4, 25); // exact schedule: see TransactionTimerTests (virtual time); real timers drift under load
+        Assert.Equal("no-ack-1", bye!.CallId);
+        Assert.Equal("r", bye.To.Tag);
+    }
+
+    [Fact]
+    public async Task Endpoint_can_call_itself_and_hang_up()
+    {
+        var factory = new FakeMediaFactory();
+        await using var ep = new Endpoint(EndpointPair.Options("loop", autoAnswer: true), factory);
+        await ep.StartAsync();
+        var incoming = EndpointPair.NextIncoming(ep);
+
+        var call = await ep.CallAsync(ep.LocalUri.ToString()).WaitAsync(Wait);
+        var other = await incoming;
+        await EndpointPair.WaitUntil(() => other.State == CallState.Established, "callee leg established");
+        Assert.Equal(2, ep.Calls.Count);
+
+        await call.HangupAsync().WaitAsync(Wait);
+        await other.Completion.WaitAsync(Wait);
+        Assert.Empty(ep.Calls);
+        Assert.All(factory.Sessions, s => Assert.Equal(1, s.DisposeCount));
+    }
+
+    [Fact]
+    public async Task Incoming_reinvite_without_sdp_gets_offer_in_200_and_answer_in_ack_is_applied()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        string Sdp(string dir) => $"v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 43000 RTP/AVP 0\r\na={dir}\r\n";
+        string Request(string method, int cseq, string branch, string to, string body = "") =>
+            $"{method} sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch={branch}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:raw@127.0.0.1>;tag=3pcc\r\nTo: {to}\r\nCall-ID: reinvite-1\r\nCSeq: {cseq} {method}\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+            (body.Length > 0 ? "Content-Type: application/sdp\r\n" : "") + $"Content-Length: {body.Length}\r\n\r\n{body}";
+
+        raw.Send(bob, Request("INVITE", 1, "z9hG4bKri1", "<sip:bob@127.0.0.1>", Sdp("sendrecv")));
+        var ok = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(200, ok!.StatusCode);
+        var to = ok.GetHeader("To")!;
+        raw.Send(bob, Request("ACK", 1, "z9hG4bKri1ack", to));
+        var call = Assert.Single(pair.Bob.Calls);
+        await EndpointPair.WaitUntil(() => call.State == CallState.Established, "established");
+        var changed = new TaskCompletionSource<NegotiatedMedia>();
+        call.MediaChanged += (_, m) =>
+        {
+            if (m.Direction != MediaDirection.SendRecv)
+            {
+                changed.TrySetResult(m);
+            }
+        };
+
+        raw.Send(bob, Request("INVITE", 2, "z9hG4bKri2", to));
+        var ok2 = await raw.FinalResponseAsync(Wait);
+        Assert.Equal(200, ok2!.StatusCode);
+        Assert.True(SdpSessionDescription.TryParse(ok2.Body, out var offer, out _));
+        Assert.True(offer!.Media[0].HasFlag("sendrecv"));
+        var firstOffer = pair.BobMedia.For("reinvite-1");
+        Assert.Single(firstOffer.Applied);
+
+        raw.Send(bob, Request("ACK", 2, "z9hG4bKri2ack", to, Sdp("sendonly")));
+        var media = await changed.Task.WaitAsync(Wait);
+
+        Assert.Equal(MediaDirection.RecvOnly, media.Direction);
+        Assert.Equal(2, firstOffer.Applied.Count);
+        Assert.True(SdpSessionDescription.TryParse(ok.Body, out var firstAnswer, out _));
+        Assert.Equal(firstAnswer!.SessionId, offer.SessionId);
+        Assert.Equal(firstAnswer.SessionVersion + 1, offer.SessionVersion);
+    }
+
+    [Fact]
+    public async Task Offer_without_common_codec_gets_488_with_warning_305_before_ringing()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        using var raw = new RawSipClient();
+        var bob = pair.Bob.LocalEndPoint;
+        var sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 44000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+        raw.Send(bob, $"INVITE sip:bob@127.0.0.1:{bob.Port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{raw.Port};branch=z9hG4bK488\r\nMax-Forwards: 70\r\n" +
+                      $"From: <sip:raw@127.0.0.1>;tag=r\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: no-codec-1\r\nCSeq: 1 INVITE\r\nContact: <sip:raw@127.0.0.1:{raw.Port}>\r\n" +
+                      $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}");
+
+        var r = await raw.FinalResponseAsync(Wait);
+
+        Assert.Equal(488, r!.StatusCode);
+        Assert.Contains("codec", r.ReasonPhrase, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("305 ", r.GetHeader("Warning"));
+        Assert.Empty(pair.Bob.Calls);
+        Assert.Empty(pair.BobMedia.Sessions);
     }
 }

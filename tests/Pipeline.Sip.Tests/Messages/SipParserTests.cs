@@ -178,4 +178,27 @@ public sealed class SipParserTests
         Assert.Null(m);
         Assert.NotNull(error);
     }
+
+    [Theory]
+    [InlineData("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp", true)]
+    [InlineData("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5", true)]
+    [InlineData("sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com", "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com", true)]
+    [InlineData("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP", false)]
+    [InlineData("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060", false)]
+    [InlineData("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp", false)]
+    [InlineData("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off", false)]
+    public void Uri_equivalence_follows_rfc3261_19_1_4(string a, string b, bool equivalent)
+    {
+        Assert.Equal(equivalent, SipUri.Parse(a).IsEquivalentTo(SipUri.Parse(b)));
+        Assert.Equal(equivalent, SipUri.Parse(b).IsEquivalentTo(SipUri.Parse(a)));
+    }
+
+    [Fact]
+    public void Esc01_escaped_user_parts_compare_unescaped()
+    {
+        var m = ParseRequest("esc01");
+        Assert.Equal("sips:user@example.com", SipUri.Unescape(m.Uri!.User));
+        Assert.True(m.To.Uri!.IsEquivalentTo(SipUri.Parse("sip:user@example.com")));
+        Assert.Equal("I have spaces", SipUri.Unescape(m.From.Uri!.User));
+    }
 }
