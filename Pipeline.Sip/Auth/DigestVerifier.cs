@@ -228,7 +228,8 @@ public sealed class DigestVerifier
     {
         issuedMs = 0;
         Span<byte> nonce = stackalloc byte[NonceBytes + 3];
-        if (text.Length > 64 || !Base64Url.TryDecodeFromChars(text, nonce, out int written) || written != NonceBytes)
+        if (text.Length > 64 || !Base64Url.IsValid(text, out int length) || length != NonceBytes
+            || !Base64Url.TryDecodeFromChars(text, nonce, out int written) || written != NonceBytes)
         {
             return false;
         }
