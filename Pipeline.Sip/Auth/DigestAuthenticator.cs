@@ -64,6 +64,11 @@ public sealed class DigestAuthenticator
         ArgumentNullException.ThrowIfNull(challenge);
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentException.ThrowIfNullOrEmpty(requestUri);
+        if (requestUri.AsSpan().IndexOfAny('\r', '\n') >= 0 || method.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            throw new ArgumentException("The method and Request-URI must not contain line breaks.", nameof(requestUri));
+        }
+
         authorization = null;
         if (!_credentials.TryGet(challenge.Realm, out DigestCredentials? credentials))
         {
@@ -81,6 +86,81 @@ public sealed class DigestAuthenticator
         string? cnonce = qop != DigestQop.None || DigestHash.IsSession(challenge.Algorithm) ? _cnonceFactory() : null;
         uint nc = qop != DigestQop.None ? NextNonceCount(challenge.Realm, challenge.Nonce) : 0;
         authorization = Create(challenge, credentials, method, requestUri, body, qop, cnonce, nc);
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Everything a request sender does with a 401/407, in one call: parses the challenge header values
+    /// (every <c>WWW-Authenticate</c> of a 401, or every <c>Proxy-Authenticate</c> of a 407), takes the strongest
+    /// supported challenge of each realm, decides with <see cref="ShouldRetry(IEnumerable{DigestAuthorization}, DigestChallenge)"/>
+    /// and answers each realm. Add every returned authorization as its own Authorization (401) or
+    /// Proxy-Authorization (407) header of the resent request, and keep them as the next call's
+    /// <paramref name="previousAttempts"/> for this request.
+    /// </summary>
+    /// <param name="challengeHeaderValues">The challenge header values of the response.</param>
+    /// <param name="previousAttempts">The authorizations the rejected request carried (empty on the first 401/407).</param>
+    /// <param name="method">The request method.</param>
+    /// <param name="requestUri">The Request-URI as written in the request line.</param>
+    /// <param name="body">The request body (for qop=auth-int).</param>
+    /// <param name="authorizations">One authorization per challenged realm, or empty when this returns false.</param>
+    /// <param name="error">Why the 401/407 is final: unparseable challenge, credentials rejected, no credentials.</param>
+    public bool TryAnswer(
+        IEnumerable<string> challengeHeaderValues, IReadOnlyList<DigestAuthorization> previousAttempts,
+        string method, string requestUri, ReadOnlySpan<byte> body,
+        out IReadOnlyList<DigestAuthorization> authorizations, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(challengeHeaderValues);
+        ArgumentNullException.ThrowIfNull(previousAttempts);
+        authorizations = [];
+        var perRealm = new List<DigestChallenge>();
+        error = "no Digest challenge";
+        foreach (string value in challengeHeaderValues)
+        {
+            if (!DigestChallenge.TryParseAll(value, out IReadOnlyList<DigestChallenge> parsed, out string? parseError))
+            {
+                error = parseError;
+                continue;
+            }
+
+            foreach (DigestChallenge challenge in parsed)
+            {
+                int index = perRealm.FindIndex(c => string.Equals(c.Realm, challenge.Realm, StringComparison.Ordinal));
+                if (index < 0)
+                {
+                    perRealm.Add(challenge);
+                }
+                else if (DigestHash.Strength(challenge.Algorithm) > DigestHash.Strength(perRealm[index].Algorithm))
+                {
+                    perRealm[index] = challenge;
+                }
+            }
+        }
+
+        if (perRealm.Count == 0)
+        {
+            error = $"unusable challenge: {error}";
+            return false;
+        }
+
+        var result = new List<DigestAuthorization>(perRealm.Count);
+        foreach (DigestChallenge challenge in perRealm)
+        {
+            if (!ShouldRetry(previousAttempts, challenge))
+            {
+                error = $"credentials rejected for realm '{challenge.Realm}'";
+                return false;
+            }
+
+            if (!TryAuthorize(challenge, method, requestUri, body, out DigestAuthorization? one, out error))
+            {
+                return false;
+            }
+
+            result.Add(one!);
+        }
+
+        authorizations = result;
         error = null;
         return true;
     }

@@ -111,7 +111,12 @@ internal static class DigestHeaderSyntax
                 return true;
             }
 
-            if (c == '\\' && pos < s.Length)
+            if (c is '\r' or '\n')
+            {
+                continue; // a folded line inside the quotes: keep the whitespace after it, never the line break
+            }
+
+            if (c == '\\' && pos < s.Length && s[pos] is not ('\r' or '\n'))
             {
                 c = s[pos++];
             }

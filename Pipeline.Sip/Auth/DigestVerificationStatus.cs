@@ -5,7 +5,9 @@ public enum DigestVerificationStatus
 {
     /// <summary>The credentials are valid: process the request.</summary>
     Authenticated,
-    /// <summary>No credentials or unparseable ones (answer 400 for garbage, else challenge).</summary>
+    /// <summary>The request carried no credentials: send the challenge (the normal first 401/407).</summary>
+    NoCredentials,
+    /// <summary>Unparseable credentials (answer 400, or challenge again).</summary>
     Malformed,
     /// <summary>Credentials for another realm.</summary>
     WrongRealm,

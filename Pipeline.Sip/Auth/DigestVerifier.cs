@@ -84,7 +84,8 @@ public sealed class DigestVerifier
     /// <summary>
     /// Checks an Authorization / Proxy-Authorization value.
     /// </summary>
-    /// <param name="authorizationHeaderValue">The header value, or null when the request had none.</param>
+    /// <param name="authorizationHeaderValue">The header value, or null when the request had none
+    /// (then the result is <see cref="DigestVerificationStatus.NoCredentials"/> with fresh challenges).</param>
     /// <param name="method">The request method.</param>
     /// <param name="passwordLookup">Returns the password of a user name, or null for an unknown user.</param>
     /// <param name="requestUri">The Request-URI as received; when given, the digest-uri must equal it.</param>
@@ -97,7 +98,7 @@ public sealed class DigestVerifier
         ArgumentNullException.ThrowIfNull(passwordLookup);
         if (authorizationHeaderValue is null)
         {
-            return Fail(DigestVerificationStatus.Malformed, "no credentials", null);
+            return Fail(DigestVerificationStatus.NoCredentials, "no credentials", null);
         }
 
         if (!DigestAuthorization.TryParse(authorizationHeaderValue, out DigestAuthorization? a, out string? error))

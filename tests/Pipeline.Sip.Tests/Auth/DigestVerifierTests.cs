@@ -196,8 +196,19 @@ public sealed class DigestVerifierTests
         Assert.True(lenient.Verify(lenientNoQop.HeaderValue, "REGISTER", Passwords).IsAuthenticated);
     }
 
+    [Fact]
+    public void Request_without_credentials_gets_one_fresh_challenge_per_offered_algorithm()
+    {
+        DigestVerificationResult result = NewVerifier(DigestAlgorithm.Sha256, DigestAlgorithm.Md5).Verify(null, "INVITE", Passwords);
+
+        Assert.Equal(DigestVerificationStatus.NoCredentials, result.Status);
+        Assert.False(result.IsAuthenticated);
+        Assert.Equal([DigestAlgorithm.Sha256, DigestAlgorithm.Md5], result.Challenges.Select(c => c.Algorithm));
+        Assert.All(result.Challenges, c => Assert.True(c.OffersAuth && !c.Stale && c.Realm == "biloxi.com"));
+        Assert.NotEqual(result.Challenges[0].Nonce, result.Challenges[1].Nonce);
+    }
+
     [Theory]
-    [InlineData(null)]
     [InlineData("")]
     [InlineData("Digest username=\"bob\"")]
     [InlineData("Digest \"unterminated")]
