@@ -83,6 +83,7 @@ public sealed class Endpoint : IAsyncDisposable
         var layer = _ua.Layer;
         _transport.Start((message, remote) => queue.Post(() => layer.OnMessage(message, remote)));
         _log.LogInformation("SIP endpoint listening on udp:{EndPoint} as {Uri}", _transport.LocalEndPoint, _ua.ContactUri);
+        StartRegistrations();
         return Task.CompletedTask;
     }
 
@@ -188,8 +189,30 @@ public sealed class Endpoint : IAsyncDisposable
             _log.LogWarning("Some media sessions did not close in time");
         }
 
+        // Unregister from every registrar (Expires: 0) before the socket closes.
+        await Task.WhenAll(_registrations.Select(r => r.StopAsync(_options.HangupTimeout))).ConfigureAwait(false);
+
         await _transport!.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The registrations of <see cref="EndpointOptions.Registrations"/>, one per server, started by <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<Registration.Registration> Registrations => _registrations;
+
+    /// <summary>Raised (on the signalling queue) whenever one of the registrations changes state.</summary>
+    public event EventHandler<Registration.Registration>? RegistrationChanged;
+
+    private readonly List<Registration.Registration> _registrations = [];
+
+    private void StartRegistrations()
+    {
+        foreach (var o in _options.Registrations)
+        {
+            var r = new Registration.Registration(Ua, o);
+            r.StateChanged += (_, _) => RegistrationChanged?.Invoke(this, r);
+            _registrations.Add(r);
+            r.Start();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

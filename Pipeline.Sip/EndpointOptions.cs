@@ -39,12 +39,20 @@ public sealed record EndpointOptions
     /// <summary>How long StopAsync waits for the answers to its BYEs.</summary>
     public TimeSpan HangupTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Registrations to keep alive, one per server (a primary and a backup site, say); calls are accepted from any.</summary>
+    public IReadOnlyList<Registration.RegistrationOptions> Registrations { get; init; } = [];
+
     /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
+        foreach (var r in Registrations ?? throw new ArgumentException("EndpointOptions.Registrations must not be null.", nameof(Registrations)))
+        {
+            r.Validate();
+        }
+
         if (BindEndPoint is null)
         {
             throw new ArgumentException("EndpointOptions.BindEndPoint must be set.", nameof(BindEndPoint));
