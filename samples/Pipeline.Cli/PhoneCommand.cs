@@ -5,6 +5,7 @@ using Pipeline.Devices;
 using Pipeline.Sip;
 using Pipeline.Sip.Calls;
 using Pipeline.Sip.Media;
+using Pipeline.Sip.Registration;
 
 namespace Pipeline.Cli;
 
@@ -44,6 +45,7 @@ internal static class PhoneCommand
             UserName = o.User,
             Codecs = o.Codecs,
             AutoAnswer = o.AutoAnswer,
+            Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
         };
 
         await using var endpoint = new Endpoint(endpointOptions, new CallMediaFactory(mediaOptions), loggerFactory);
@@ -51,6 +53,7 @@ internal static class PhoneCommand
         if (o.ExitAfterSeconds is { } exitAfter) exitCts.CancelAfter(TimeSpan.FromSeconds(exitAfter));
 
         // Every call, incoming or outgoing, is reported from its creation on.
+        endpoint.RegistrationChanged += (_, r) => events.Write("registration", string.Empty, ("registrar", r.Registrar.ToString()), ("aor", r.AddressOfRecord.ToString()), ("state", r.State.ToString().ToLowerInvariant()), ("error", r.LastError));
         endpoint.IncomingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         endpoint.OutgoingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         try

@@ -34,6 +34,12 @@ internal sealed class PhoneOptions
 
     public bool Verbose { get; set; }
 
+    public List<string> Registrars { get; } = [];
+
+    public string? AuthUser { get; set; }
+
+    public string? Password { get; set; }
+
     public const string Usage = """
         usage: Pipeline.Cli phone [options]
           --bind IP:PORT         SIP listen address (UDP)                     default 127.0.0.1:5060
@@ -48,6 +54,10 @@ internal sealed class PhoneOptions
           --hangup-after SEC     hang up each established call after SEC seconds
           --exit-after SEC       end calls cleanly and exit after SEC seconds
           --events               one JSON object per line on stdout per call event
+          --register URI         register at this registrar (repeatable: one registration per
+                                 server, all kept alive, calls accepted from any)
+          --auth-user NAME       digest user name (default: --user)
+          --password SECRET      digest password for --register
           --verbose              SIP trace and debug logs on stderr
         """;
 
@@ -151,6 +161,24 @@ internal sealed class PhoneOptions
                 case "--events":
                     o.Events = true;
                     break;
+                case "--register":
+                    {
+                        string v = Value();
+                        if (!v.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) && !v.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new UsageException($"--register: '{v}' is not a sip: or sips: URI");
+                        }
+
+                        o.Registrars.Add(v);
+                        break;
+                    }
+
+                case "--auth-user":
+                    o.AuthUser = Value();
+                    break;
+                case "--password":
+                    o.Password = Value();
+                    break;
                 case "--verbose":
                     o.Verbose = true;
                     break;
@@ -159,6 +187,7 @@ internal sealed class PhoneOptions
             }
         }
 
+        if ((o.AuthUser is not null || o.Password is not null) && o.Registrars.Count == 0) throw new UsageException("--auth-user/--password go with --register");
         if (o.PlayFile is not null && o.ToneHz is not null) throw new UsageException("--play and --tone are alternatives: give one");
         return o;
     }
