@@ -42,6 +42,10 @@ public sealed record EndpointOptions
     /// <summary>Registrations to keep alive, one per server (a primary and a backup site, say); calls are accepted from any.</summary>
     public IReadOnlyList<Registration.RegistrationOptions> Registrations { get; init; } = [];
 
+    /// <summary>Digest credentials for 401/407 challenges to our INVITEs and other requests (any realm unless the
+    /// credentials name one). Registrations carry their own.</summary>
+    public Auth.DigestCredentials? Credentials { get; init; }
+
     /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -27,6 +27,7 @@ public sealed class Call
 
     // Signalling state (touched on the work queue only).
     private SipRequest? _invite;
+    private IReadOnlyList<Auth.DigestAuthorization> _inviteAuthorizations = [];
     private IPEndPoint? _destination;
     private SipClientTransaction? _reinviteClient;
     private SdpSessionDescription? _remoteOffer;
@@ -223,6 +224,25 @@ public sealed class Call
         {
             OnInviteSuccess(response);
             return;
+        }
+
+        if (response.StatusCode is 401 or 407 && !_cancelRequested)
+        {
+            var retry = _ua.CreateAuthenticatedRetry(_invite!, response, ref _inviteAuthorizations, out var why);
+            if (retry is not null)
+            {
+                if (Dialog is not null)
+                {
+                    _ua.UnregisterDialog(Dialog); // the early dialog of the challenged INVITE ends with it
+                    Dialog = null;
+                }
+
+                _invite = retry;
+                _ua.Layer.SendRequest(retry, _destination!, OnInviteResponse, OnInviteFailure);
+                return;
+            }
+
+            Log.LogWarning("Call {CallId}: {Status} and no way to authenticate: {Why}", CallId, response.StatusCode, why);
         }
 
         var reason = _cancelRequested && response.StatusCode == 487 ? CallEndReason.Cancelled : CallEndReason.Rejected(response.StatusCode, response.ReasonPhrase);

@@ -45,6 +45,7 @@ internal static class PhoneCommand
             UserName = o.User,
             Codecs = o.Codecs,
             AutoAnswer = o.AutoAnswer,
+            Credentials = o.Password is null ? null : new Pipeline.Sip.Auth.DigestCredentials(o.AuthUser ?? o.User, o.Password),
             Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
         };
 

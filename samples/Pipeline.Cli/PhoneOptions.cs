@@ -57,7 +57,7 @@ internal sealed class PhoneOptions
           --register URI         register at this registrar (repeatable: one registration per
                                  server, all kept alive, calls accepted from any)
           --auth-user NAME       digest user name (default: --user)
-          --password SECRET      digest password for --register
+          --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
           --verbose              SIP trace and debug logs on stderr
         """;
 
@@ -187,7 +187,7 @@ internal sealed class PhoneOptions
             }
         }
 
-        if ((o.AuthUser is not null || o.Password is not null) && o.Registrars.Count == 0) throw new UsageException("--auth-user/--password go with --register");
+        if (o.AuthUser is not null && o.Password is null) throw new UsageException("--auth-user needs --password");
         if (o.PlayFile is not null && o.ToneHz is not null) throw new UsageException("--play and --tone are alternatives: give one");
         return o;
     }
