@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+
 namespace Pipeline.Sip.Auth;
 
 /// <summary>
