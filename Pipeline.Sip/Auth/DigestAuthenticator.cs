@@ -10,11 +10,14 @@ namespace Pipeline.Sip.Auth;
 /// Thread-safe; one instance per user agent (or per line) is intended.
 /// </summary>
 /// <remarks>
-/// Request flow for any request (REGISTER, INVITE, re-INVITE, BYE, REFER, NOTIFY…):
-/// on 401 parse every <c>WWW-Authenticate</c> (on 407 every <c>Proxy-Authenticate</c>) with
-/// <see cref="DigestChallenge.TryParse(IEnumerable{string}, out DigestChallenge?, out string?)"/>; if
-/// <see cref="ShouldRetry(DigestAuthorization?, DigestChallenge)"/> says so, call <see cref="TryAuthorize"/> and
-/// resend the request (new CSeq, same Call-ID) with the header; otherwise the 401/407 is final.
+/// Request flow for any request (REGISTER, INVITE, re-INVITE, BYE, REFER, NOTIFY…): on a 401 pass every
+/// <c>WWW-Authenticate</c> value (on a 407 every <c>Proxy-Authenticate</c> value) to <see cref="TryAnswer"/> with the
+/// authorizations the rejected request carried; when it returns true resend the request (same Call-ID, next CSeq,
+/// new Via branch) with one Authorization (401) / Proxy-Authorization (407) header per returned value; when it
+/// returns false the 401/407 is final. The lower-level <see cref="TryAuthorize"/> and
+/// <see cref="ShouldRetry(DigestAuthorization?, DigestChallenge)"/> do the same for one challenge. Keeping the last
+/// challenge and calling <see cref="Authorize(DigestChallenge, string, string)"/> again answers the next request
+/// pre-emptively (nc counts up).
 /// </remarks>
 public sealed class DigestAuthenticator
 {
