@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Pipeline.Sip.Auth;
 
 /// <summary>
@@ -65,7 +67,7 @@ public sealed class CredentialStore
     }
 
     /// <summary>The credentials for <paramref name="realm"/>: its own entry, else the default.</summary>
-    public bool TryGet(string realm, out DigestCredentials? credentials)
+    public bool TryGet(string realm, [NotNullWhen(true)] out DigestCredentials? credentials)
     {
         ArgumentNullException.ThrowIfNull(realm);
         lock (_gate)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
 namespace Pipeline.Sip.Auth;
@@ -9,11 +10,14 @@ namespace Pipeline.Sip.Auth;
 /// Thread-safe; one instance per user agent (or per line) is intended.
 /// </summary>
 /// <remarks>
-/// Request flow for any request (REGISTER, INVITE, re-INVITE, BYE, REFER, NOTIFY…):
-/// on 401 parse every <c>WWW-Authenticate</c> (on 407 every <c>Proxy-Authenticate</c>) with
-/// <see cref="DigestChallenge.TryParse(IEnumerable{string}, out DigestChallenge?, out string?)"/>; if
-/// <see cref="ShouldRetry(DigestAuthorization?, DigestChallenge)"/> says so, call <see cref="TryAuthorize"/> and
-/// resend the request (new CSeq, same Call-ID) with the header; otherwise the 401/407 is final.
+/// Request flow for any request (REGISTER, INVITE, re-INVITE, BYE, REFER, NOTIFY…): on a 401 pass every
+/// <c>WWW-Authenticate</c> value (on a 407 every <c>Proxy-Authenticate</c> value) to <see cref="TryAnswer"/> with the
+/// authorizations the rejected request carried; when it returns true resend the request (same Call-ID, next CSeq,
+/// new Via branch) with one Authorization (401) / Proxy-Authorization (407) header per returned value; when it
+/// returns false the 401/407 is final. The lower-level <see cref="TryAuthorize"/> and
+/// <see cref="ShouldRetry(DigestAuthorization?, DigestChallenge)"/> do the same for one challenge. Keeping the last
+/// challenge and calling <see cref="Authorize(DigestChallenge, string, string)"/> again answers the next request
+/// pre-emptively (nc counts up).
 /// </remarks>
 public sealed class DigestAuthenticator
 {
@@ -59,7 +63,7 @@ public sealed class DigestAuthenticator
     /// <param name="error">Why no answer was made: no credentials for the realm, or credentials that cannot serve the algorithm.</param>
     public bool TryAuthorize(
         DigestChallenge challenge, string method, string requestUri, ReadOnlySpan<byte> body,
-        out DigestAuthorization? authorization, out string? error)
+        [NotNullWhen(true)] out DigestAuthorization? authorization, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         ArgumentException.ThrowIfNullOrEmpty(method);
@@ -76,7 +80,7 @@ public sealed class DigestAuthenticator
             return false;
         }
 
-        if (!credentials!.Supports(challenge.Algorithm))
+        if (!credentials.Supports(challenge.Algorithm))
         {
             error = $"credentials for realm '{challenge.Realm}' hold an HA1 that does not fit {DigestHash.AlgorithmToken(challenge.Algorithm)}";
             return false;
@@ -108,7 +112,7 @@ public sealed class DigestAuthenticator
     public bool TryAnswer(
         IEnumerable<string> challengeHeaderValues, IReadOnlyList<DigestAuthorization> previousAttempts,
         string method, string requestUri, ReadOnlySpan<byte> body,
-        out IReadOnlyList<DigestAuthorization> authorizations, out string? error)
+        out IReadOnlyList<DigestAuthorization> authorizations, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(challengeHeaderValues);
         ArgumentNullException.ThrowIfNull(previousAttempts);
@@ -157,7 +161,7 @@ public sealed class DigestAuthenticator
                 return false;
             }
 
-            result.Add(one!);
+            result.Add(one);
         }
 
         authorizations = result;
@@ -174,7 +178,7 @@ public sealed class DigestAuthenticator
     /// <exception cref="InvalidOperationException">No credentials fit the challenge's realm and algorithm.</exception>
     public DigestAuthorization Authorize(DigestChallenge challenge, string method, string requestUri, ReadOnlySpan<byte> body) =>
         TryAuthorize(challenge, method, requestUri, body, out DigestAuthorization? a, out string? error)
-            ? a!
+            ? a
             : throw new InvalidOperationException($"Cannot answer the digest challenge: {error}.");
 
     /// <summary>
@@ -182,14 +186,15 @@ public sealed class DigestAuthenticator
     /// True for the first challenge (no previous attempt), for a challenge with <c>stale=true</c> (the nonce
     /// expired: retry with the new nonce and the same credentials, without asking the user), and for a challenge
     /// of a realm the previous attempt did not answer. False when the same realm challenges again with
-    /// stale=false: the credentials were wrong, and the 401/407 is final.
+    /// stale=false (the credentials were wrong) or with stale=true but the nonce just answered (a server
+    /// loop): the 401/407 is final.
     /// </summary>
     public static bool ShouldRetry(DigestAuthorization? previousAttempt, DigestChallenge newChallenge)
     {
         ArgumentNullException.ThrowIfNull(newChallenge);
         return previousAttempt is null
-            || newChallenge.Stale
-            || !string.Equals(previousAttempt.Realm, newChallenge.Realm, StringComparison.Ordinal);
+            || !string.Equals(previousAttempt.Realm, newChallenge.Realm, StringComparison.Ordinal)
+            || IsFreshStale(previousAttempt, newChallenge);
     }
 
     /// <summary>
@@ -204,7 +209,7 @@ public sealed class DigestAuthenticator
         {
             if (string.Equals(previous.Realm, newChallenge.Realm, StringComparison.Ordinal))
             {
-                return newChallenge.Stale;
+                return IsFreshStale(previous, newChallenge);
             }
         }
 
@@ -218,9 +223,14 @@ public sealed class DigestAuthenticator
     public static bool IsStaleRetry(DigestAuthorization? previousAttempt, DigestChallenge newChallenge)
     {
         ArgumentNullException.ThrowIfNull(newChallenge);
-        return newChallenge.Stale && previousAttempt is not null
-            && string.Equals(previousAttempt.Realm, newChallenge.Realm, StringComparison.Ordinal);
+        return previousAttempt is not null
+            && string.Equals(previousAttempt.Realm, newChallenge.Realm, StringComparison.Ordinal)
+            && IsFreshStale(previousAttempt, newChallenge);
     }
+
+    // stale=true with the very nonce just answered would loop forever: treat it as a final failure.
+    private static bool IsFreshStale(DigestAuthorization previous, DigestChallenge challenge) =>
+        challenge.Stale && !string.Equals(previous.Nonce, challenge.Nonce, StringComparison.Ordinal);
 
     /// <summary>Builds the authorization with a given cnonce and nc (RFC worked examples, tests).</summary>
     internal DigestAuthorization Create(

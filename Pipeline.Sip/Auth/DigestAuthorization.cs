@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -74,7 +75,7 @@ public sealed class DigestAuthorization
     /// Parses an Authorization / Proxy-Authorization value. Needs username, realm, nonce, uri and response;
     /// with qop also cnonce and an 8-hex-digit nc.
     /// </summary>
-    public static bool TryParse(string headerValue, out DigestAuthorization? authorization, out string? error)
+    public static bool TryParse(string headerValue, [NotNullWhen(true)] out DigestAuthorization? authorization, [NotNullWhen(false)] out string? error)
     {
         authorization = null;
         if (string.IsNullOrWhiteSpace(headerValue))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace Pipeline.Sip.Auth;
@@ -56,7 +57,7 @@ public sealed class DigestChallenge
     /// parameters are skipped.
     /// </summary>
     /// <returns>False with a reason in <paramref name="error"/> when no usable Digest challenge is present.</returns>
-    public static bool TryParse(string headerValue, out DigestChallenge? challenge, out string? error)
+    public static bool TryParse(string headerValue, [NotNullWhen(true)] out DigestChallenge? challenge, [NotNullWhen(false)] out string? error)
     {
         challenge = null;
         if (!TryParseAll(headerValue, out IReadOnlyList<DigestChallenge> all, out error))
@@ -72,7 +73,7 @@ public sealed class DigestChallenge
     /// Like <see cref="TryParse(string, out DigestChallenge?, out string?)"/> over several header lines of one
     /// response (a SIP response may repeat WWW-Authenticate).
     /// </summary>
-    public static bool TryParse(IEnumerable<string> headerValues, out DigestChallenge? challenge, out string? error)
+    public static bool TryParse(IEnumerable<string> headerValues, [NotNullWhen(true)] out DigestChallenge? challenge, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(headerValues);
         var found = new List<DigestChallenge>();
@@ -100,7 +101,7 @@ public sealed class DigestChallenge
 
     /// <summary>Parses every supported Digest challenge in a header value, in header order.</summary>
     /// <returns>False with a reason when the value is malformed or holds no usable Digest challenge.</returns>
-    public static bool TryParseAll(string headerValue, out IReadOnlyList<DigestChallenge> challenges, out string? error)
+    public static bool TryParseAll(string headerValue, out IReadOnlyList<DigestChallenge> challenges, [NotNullWhen(false)] out string? error)
     {
         challenges = [];
         if (string.IsNullOrWhiteSpace(headerValue))
@@ -167,7 +168,7 @@ public sealed class DigestChallenge
         return best;
     }
 
-    private static bool FromParameters(AuthSchemeParameters scheme, out DigestChallenge? challenge, out string? error)
+    private static bool FromParameters(AuthSchemeParameters scheme, [NotNullWhen(true)] out DigestChallenge? challenge, [NotNullWhen(false)] out string? error)
     {
         challenge = null;
         string? realm = scheme.Get("realm");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace Pipeline.Sip.Auth;
@@ -20,7 +21,7 @@ internal sealed class AuthSchemeParameters(string scheme)
 /// </summary>
 internal static class DigestHeaderSyntax
 {
-    public static bool TryParse(string value, List<AuthSchemeParameters> result, out string? error)
+    public static bool TryParse(string value, List<AuthSchemeParameters> result, [NotNullWhen(false)] out string? error)
     {
         AuthSchemeParameters? current = null;
         int pos = 0;
@@ -96,7 +97,7 @@ internal static class DigestHeaderSyntax
         return true;
     }
 
-    private static bool TryReadQuoted(string s, ref int pos, out string value, out string? error)
+    private static bool TryReadQuoted(string s, ref int pos, out string value, [NotNullWhen(false)] out string? error)
     {
         int start = pos;
         pos++; // opening quote

@@ -103,10 +103,10 @@ public sealed class DigestVerifier
 
         if (!DigestAuthorization.TryParse(authorizationHeaderValue, out DigestAuthorization? a, out string? error))
         {
-            return Fail(DigestVerificationStatus.Malformed, error!, null);
+            return Fail(DigestVerificationStatus.Malformed, error, null);
         }
 
-        if (!string.Equals(a!.Realm, Realm, StringComparison.Ordinal))
+        if (!string.Equals(a.Realm, Realm, StringComparison.Ordinal))
         {
             return Fail(DigestVerificationStatus.WrongRealm, $"credentials for realm '{a.Realm}'", a.Username);
         }

@@ -134,6 +134,17 @@ public sealed class DigestAuthenticatorTests
     }
 
     [Fact]
+    public void Stale_challenge_repeating_the_nonce_just_answered_is_final()
+    {
+        var auth = new DigestAuthenticator(new DigestCredentials("bob", "zanzibar"));
+        DigestAuthorization previous = auth.Authorize(Challenge(nonce: "n1"), "REGISTER", "sip:biloxi.com");
+
+        Assert.False(DigestAuthenticator.ShouldRetry(previous, Challenge(nonce: "n1", stale: true)));
+        Assert.False(DigestAuthenticator.ShouldRetry([previous], Challenge(nonce: "n1", stale: true)));
+        Assert.False(DigestAuthenticator.IsStaleRetry(previous, Challenge(nonce: "n1", stale: true)));
+    }
+
+    [Fact]
     public void Challenge_from_another_realm_after_an_attempt_is_retried()
     {
         // e.g. the registrar answered, then a proxy on the path challenges with 407 and its own realm.
