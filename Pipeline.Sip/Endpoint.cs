@@ -100,17 +100,27 @@ public sealed class Endpoint : IAsyncDisposable
             throw new ArgumentException($"Invalid target URI '{targetUri}': {error}", nameof(targetUri));
         }
 
-        IPEndPoint destination;
-        var host = target.GetParameter("maddr") ?? target.Host;
-        var port = target.Port ?? 5060;
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        var targets = new List<(IPEndPoint Destination, string? Route)>();
+        if (_options.OutboundProxies.Count > 0)
         {
-            destination = new IPEndPoint(ip, port);
+            foreach (var proxy in _options.OutboundProxies)
+            {
+                var p = SipUri.Parse(proxy);
+                try
+                {
+                    targets.Add((await ResolveAsync(p.GetParameter("maddr") ?? p.Host, p.Port ?? 5060, cancellationToken).ConfigureAwait(false), "<" + p.WithoutHeaders() + ";lr>"));
+                }
+                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+                {
+                    _log.LogWarning("Outbound proxy {Proxy} cannot be resolved: {Error}", proxy, ex.Message);
+                }
+            }
+
+            if (targets.Count == 0) throw new CallFailedException(503, "Service Unavailable (no outbound proxy could be resolved)");
         }
         else
         {
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            destination = addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"Cannot resolve host '{host}'.", nameof(targetUri));
+            targets.Add((await ResolveAsync(target.GetParameter("maddr") ?? target.Host, target.Port ?? 5060, cancellationToken).ConfigureAwait(false), null));
         }
 
         var callId = SipMessageFactory.NewCallId(ua.ContactUri.Host.Trim('[', ']'));
@@ -132,7 +142,7 @@ public sealed class Endpoint : IAsyncDisposable
             established = await ua.Queue.InvokeAsync(() =>
             {
                 ua.AddCall(call);
-                return call.StartOutgoing(target, destination);
+                return call.StartOutgoing(target, targets);
             }).ConfigureAwait(false);
         }
         catch
@@ -150,6 +160,13 @@ public sealed class Endpoint : IAsyncDisposable
         {
             throw new OperationCanceledException("The call was cancelled before it was answered.", cancellationToken);
         }
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, port);
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        return addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"Cannot resolve host '{host}'.", nameof(host));
     }
 
     /// <summary>Hangs up every call (BYE, waiting up to HangupTimeout for answers), disposes media, closes the socket.</summary>

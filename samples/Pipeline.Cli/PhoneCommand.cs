@@ -46,6 +46,7 @@ internal static class PhoneCommand
             Codecs = o.Codecs,
             AutoAnswer = o.AutoAnswer,
             Credentials = o.Password is null ? null : new Pipeline.Sip.Auth.DigestCredentials(o.AuthUser ?? o.User, o.Password),
+            OutboundProxies = o.Proxies,
             Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
         };
 

@@ -36,6 +36,8 @@ internal sealed class PhoneOptions
 
     public List<string> Registrars { get; } = [];
 
+    public List<string> Proxies { get; } = [];
+
     public string? AuthUser { get; set; }
 
     public string? Password { get; set; }
@@ -56,6 +58,8 @@ internal sealed class PhoneOptions
           --events               one JSON object per line on stdout per call event
           --register URI         register at this registrar (repeatable: one registration per
                                  server, all kept alive, calls accepted from any)
+          --proxy URI            outbound proxy for our calls (repeatable, in failover order: the next
+                                 is tried on no answer, timeout or 503)
           --auth-user NAME       digest user name (default: --user)
           --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
           --verbose              SIP trace and debug logs on stderr
@@ -170,6 +174,18 @@ internal sealed class PhoneOptions
                         }
 
                         o.Registrars.Add(v);
+                        break;
+                    }
+
+                case "--proxy":
+                    {
+                        string v = Value();
+                        if (!v.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) && !v.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new UsageException($"--proxy: '{v}' is not a sip: or sips: URI");
+                        }
+
+                        o.Proxies.Add(v);
                         break;
                     }
 
