@@ -160,6 +160,63 @@ public sealed class KamailioPeerTests
     }
 
     [SkippableFact]
+    public async Task Sipp_registers_over_tcp()
+    {
+        Tools.Require("sipp");
+        await using var kam = await KamailioPeer.StartAsync();
+        await using var sipp = await SippPeer.StartAsync(new SippOptions
+        {
+            Scenario = "register_auth.xml",
+            Remote = kam.HostPort,
+            Timeout = TimeSpan.FromSeconds(20),
+            ExtraArguments = ["-t", "t1"],
+            Variables = new Dictionary<string, string> { ["USER"] = "alice", ["PASSWORD"] = "secret", ["EXPIRES"] = "120", ["HOLD_MS"] = "200" },
+        });
+
+        await sipp.AssertSucceededAsync(context: kam.Describe());
+        var line = await kam.WaitForContactsAsync("alice", 1, TimeSpan.FromSeconds(5));
+        Assert.Contains("/tcp call-id", kam.Process.Lines.First(l => l.Contains("kamailio-peer: REGISTER", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("expires=120", line, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Sipp_call_answers_the_407_and_reaches_a_registered_baresip()
+    {
+        Tools.Require("sipp");
+        Tools.Require("baresip");
+        await using var kam = await KamailioPeer.StartAsync(new KamailioOptions
+        {
+            RequireInviteAuth = true,
+            Users = new Dictionary<string, string> { ["alice"] = "pw-alice", ["bob"] = "pw-bob" },
+        });
+        await using var bob = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip bob", User = "bob" });
+        await RegisterBaresipAsync(bob, kam, "bob", "pw-bob");
+        var dir = PeerDirectory.Create("kam407ok");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone.wav"), 800, TimeSpan.FromSeconds(3));
+            await using var sipp = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "uac_via_proxy_auth.xml",
+                Remote = kam.HostPort,
+                Service = "bob",
+                RtpStreamFile = wav,
+                PauseDuration = TimeSpan.FromSeconds(1),
+                Timeout = TimeSpan.FromSeconds(20),
+                Variables = new Dictionary<string, string> { ["USER"] = "alice", ["PASSWORD"] = "pw-alice" },
+            });
+
+            var result = await sipp.AssertSucceededAsync(context: kam.Describe() + bob.Describe());
+            Assert.Contains("SIP/2.0 407", result.MessageLog, StringComparison.Ordinal);
+            await bob.WaitForEventAsync("CALL_CLOSED", TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
+    [SkippableFact]
     public async Task Stopped_kamailio_stops_answering_and_restarts_on_the_same_port()
     {
         await using var kam = await KamailioPeer.StartAsync();
