@@ -48,6 +48,9 @@ internal sealed class KamailioPeer : IAsyncDisposable
     /// <summary>"127.0.0.1:PORT", e.g. for SIPp's remote or an outbound proxy.</summary>
     public string HostPort => $"127.0.0.1:{Port}";
 
+    /// <summary>127.0.0.1:PORT as an endpoint (e.g. to compare with a resolved target).</summary>
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
     /// <summary>"sip:127.0.0.1:PORT": the registrar / proxy URI.</summary>
     public string Uri => $"sip:127.0.0.1:{Port}";
 
@@ -141,45 +144,8 @@ internal sealed class KamailioPeer : IAsyncDisposable
     }
 
     /// <summary>Sends an OPTIONS to the proxy over UDP; true when a 200 comes back within <paramref name="timeout"/>.</summary>
-    public async Task<bool> PingAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var local = (IPEndPoint)udp.Client.LocalEndPoint!;
-        var branch = "z9hG4bK" + Guid.NewGuid().ToString("N")[..16];
-        var request =
-            $"OPTIONS sip:127.0.0.1:{Port} SIP/2.0\r\n" +
-            $"Via: SIP/2.0/UDP 127.0.0.1:{local.Port};branch={branch};rport\r\n" +
-            "Max-Forwards: 70\r\n" +
-            $"From: <sip:probe@127.0.0.1:{local.Port}>;tag={branch[7..]}\r\n" +
-            $"To: <sip:127.0.0.1:{Port}>\r\n" +
-            $"Call-ID: {branch}@127.0.0.1\r\n" +
-            "CSeq: 1 OPTIONS\r\n" +
-            "Content-Length: 0\r\n\r\n";
-        var bytes = Encoding.ASCII.GetBytes(request);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await udp.SendAsync(bytes, new IPEndPoint(IPAddress.Loopback, Port), cts.Token).ConfigureAwait(false);
-            while (true)
-            {
-                var result = await udp.ReceiveAsync(cts.Token).ConfigureAwait(false);
-                var text = Encoding.ASCII.GetString(result.Buffer);
-                if (text.StartsWith("SIP/2.0 200", StringComparison.Ordinal) && text.Contains(branch, StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (SocketException)
-        {
-            return false; // ICMP port unreachable: nobody listens
-        }
-    }
+    public Task<bool> PingAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => SipOptionsProbe.PingAsync(EndPoint, timeout, cancellationToken);
 
     /// <summary>
     /// Waits for the log line written after a REGISTER for <paramref name="user"/> was saved and the AOR
