@@ -217,6 +217,53 @@ public sealed class KamailioPeerTests
     }
 
     [SkippableFact]
+    public async Task Proxy_relays_to_a_foreign_uri_only_for_a_registered_caller()
+    {
+        Tools.Require("sipp");
+        Tools.Require("baresip");
+        await using var kam = await KamailioPeer.StartAsync(new KamailioOptions { Users = new Dictionary<string, string> { ["carol"] = "pw-carol" } });
+        await using var bob = await BaresipPeer.StartAsync(new BaresipOptions { Name = "baresip bob", User = "bob" });
+        var dir = PeerDirectory.Create("kamrelay");
+        try
+        {
+            var wav = TestAudio.WriteToneWav(Path.Combine(dir, "tone.wav"), 800, TimeSpan.FromSeconds(3));
+            SippOptions Call() => new()
+            {
+                Scenario = "uac_via_proxy_to_uri.xml",
+                Remote = kam.HostPort,
+                RtpStreamFile = wav,
+                PauseDuration = TimeSpan.FromSeconds(1),
+                Timeout = TimeSpan.FromSeconds(15),
+                Variables = new Dictionary<string, string> { ["REQUEST_URI"] = bob.Uri, ["FROM_USER"] = "carol" },
+            };
+
+            await using (var unregistered = await SippPeer.StartAsync(Call()))
+            {
+                var refused = await unregistered.WaitForExitAsync();
+                Assert.False(refused.Succeeded, kam.Describe());
+                Assert.Contains("SIP/2.0 403 Relaying forbidden", refused.MessageLog, StringComparison.Ordinal);
+            }
+
+            await using var registration = await SippPeer.StartAsync(new SippOptions
+            {
+                Scenario = "register_auth.xml",
+                Remote = kam.HostPort,
+                Timeout = TimeSpan.FromSeconds(30),
+                Variables = new Dictionary<string, string> { ["USER"] = "carol", ["PASSWORD"] = "pw-carol", ["EXPIRES"] = "60", ["HOLD_MS"] = "8000" },
+            });
+            await kam.WaitForContactsAsync("carol", 1, TimeSpan.FromSeconds(10));
+
+            await using var call = await SippPeer.StartAsync(Call());
+            await call.AssertSucceededAsync(context: kam.Describe() + bob.Describe());
+            Assert.Contains($"Record-Route: <sip:127.0.0.1:{kam.Port.ToString(CultureInfo.InvariantCulture)};lr", bob.Process.Output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            PeerDirectory.Remove(dir);
+        }
+    }
+
+    [SkippableFact]
     public async Task Stopped_kamailio_stops_answering_and_restarts_on_the_same_port()
     {
         await using var kam = await KamailioPeer.StartAsync();
