@@ -27,7 +27,7 @@ public sealed class SipDnsException : Exception
     }
 
     /// <summary>Creates an exception naming the DNS name and query type that failed.</summary>
-    public SipDnsException(string name, string queryType, string message, Exception? innerException = null)
+    public SipDnsException(string name, string? queryType, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         Name = name;

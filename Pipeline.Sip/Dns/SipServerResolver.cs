@@ -80,7 +80,7 @@ public sealed class SipServerResolver
     public Task<IReadOnlyList<SipServerTarget>> ResolveAsync(SipUri uri, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        return ResolveAsync(uri.Host, uri.Port, ParseTransport(uri.GetParameter("transport"), uri.ToString()), uri.IsSecure, cancellationToken);
+        return ResolveAsync(uri.Host, uri.Port, ParseTransport(uri.GetParameter("transport"), uri), uri.IsSecure, cancellationToken);
     }
 
     /// <summary>Resolves a URI given as text ("sip:example.com", "sips:example.com:5061", "sip:10.0.0.1;transport=tcp").</summary>
@@ -260,7 +260,7 @@ public sealed class SipServerResolver
     {
         if (results.Count == 0)
         {
-            throw new SipDnsException(host, null!, $"cannot resolve SIP server {host}: {whyEmpty}");
+            throw new SipDnsException(host, null, $"cannot resolve SIP server {host}: {whyEmpty}");
         }
 
         // The same transport+address may come from several records; keep the first (best) one.
@@ -277,7 +277,7 @@ public sealed class SipServerResolver
         return unique;
     }
 
-    private static SipTransportKind? ParseTransport(string? value, string uri) => value?.ToLowerInvariant() switch
+    private static SipTransportKind? ParseTransport(string? value, SipUri uri) => value?.ToLowerInvariant() switch
     {
         null => null,
         "udp" => SipTransportKind.Udp,
