@@ -33,6 +33,7 @@ public sealed class Call
     private int _inviteAttempt;
     private bool _answeredAttempt;
     private ITimer? _failoverTimer;
+    private SipClientTransaction? _inviteTx;
     private IPEndPoint? _destination;
     private SipClientTransaction? _reinviteClient;
     private SdpSessionDescription? _remoteOffer;
@@ -210,7 +211,7 @@ public sealed class Call
         if (route is not null) req.InsertHeader(1, SipHeaderNames.Route, route);
         int attempt = ++_inviteAttempt;
         _answeredAttempt = false;
-        _ua.Layer.SendRequest(
+        _inviteTx = _ua.Layer.SendRequest(
             req,
             destination,
             r =>
@@ -244,6 +245,7 @@ public sealed class Call
         if (_cancelRequested || State == CallState.Ended || _targetIndex + 1 >= _targets.Count) return false;
         Log.LogWarning("Call {CallId}: {Why}; trying the next server", CallId, why);
         _targetIndex++;
+        _inviteTx?.Abandon(); // no retransmissions to a server we gave up on
         if (Dialog is not null)
         {
             _ua.UnregisterDialog(Dialog);
