@@ -38,7 +38,12 @@ public sealed class Endpoint : IAsyncDisposable
         _mediaFactory = mediaFactory;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _log = _loggerFactory.CreateLogger<Endpoint>();
+        _resolver = new Resolution.SipServerResolver(
+            new Resolution.SipServerResolverOptions { NameServers = options.DnsServers, TimeProvider = options.TimeProvider },
+            _loggerFactory.CreateLogger("Pipeline.Sip.Dns"));
     }
+
+    private readonly Resolution.SipServerResolver _resolver;
 
     /// <summary>The validated options this endpoint runs with.</summary>
     public EndpointOptions Options => _options;
@@ -108,9 +113,9 @@ public sealed class Endpoint : IAsyncDisposable
                 var p = SipUri.Parse(proxy);
                 try
                 {
-                    targets.Add((await ResolveAsync(p.GetParameter("maddr") ?? p.Host, p.Port ?? 5060, cancellationToken).ConfigureAwait(false), "<" + p.WithoutHeaders() + ";lr>"));
+                    foreach (var ep in await ResolveUdpAsync(p, cancellationToken).ConfigureAwait(false)) targets.Add((ep, "<" + p.WithoutHeaders() + ";lr>"));
                 }
-                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException or Resolution.SipDnsException)
                 {
                     _log.LogWarning("Outbound proxy {Proxy} cannot be resolved: {Error}", proxy, ex.Message);
                 }
@@ -120,7 +125,14 @@ public sealed class Endpoint : IAsyncDisposable
         }
         else
         {
-            targets.Add((await ResolveAsync(target.GetParameter("maddr") ?? target.Host, target.Port ?? 5060, cancellationToken).ConfigureAwait(false), null));
+            try
+            {
+                foreach (var ep in await ResolveUdpAsync(target, cancellationToken).ConfigureAwait(false)) targets.Add((ep, null));
+            }
+            catch (Resolution.SipDnsException ex)
+            {
+                throw new CallFailedException(404, $"Not Found ({ex.Message})");
+            }
         }
 
         var callId = SipMessageFactory.NewCallId(ua.ContactUri.Host.Trim('[', ']'));
@@ -160,6 +172,20 @@ public sealed class Endpoint : IAsyncDisposable
         {
             throw new OperationCanceledException("The call was cancelled before it was answered.", cancellationToken);
         }
+    }
+
+    /// <summary>RFC 3263 targets of <paramref name="uri"/> this endpoint can reach (UDP), in the order to try them.</summary>
+    private async Task<IReadOnlyList<IPEndPoint>> ResolveUdpAsync(SipUri uri, CancellationToken cancellationToken)
+    {
+        var targets = await _resolver.ResolveAsync(uri, cancellationToken).ConfigureAwait(false);
+        var result = new List<IPEndPoint>();
+        foreach (var t in targets)
+        {
+            if (t.Transport == Resolution.SipTransportKind.Udp && !result.Contains(t.EndPoint)) result.Add(t.EndPoint);
+        }
+
+        if (result.Count == 0) throw new ArgumentException($"'{uri}' has no UDP target (found: {string.Join(", ", targets)})", nameof(uri));
+        return result;
     }
 
     private static async Task<IPEndPoint> ResolveAsync(string host, int port, CancellationToken cancellationToken)
@@ -225,7 +251,7 @@ public sealed class Endpoint : IAsyncDisposable
     {
         foreach (var o in _options.Registrations)
         {
-            var r = new Registration.Registration(Ua, o);
+            var r = new Registration.Registration(Ua, o, ResolveUdpAsync);
             r.StateChanged += (_, _) => RegistrationChanged?.Invoke(this, r);
             _registrations.Add(r);
             r.Start();

@@ -54,6 +54,9 @@ public sealed record EndpointOptions
     /// <summary>How long a call waits for any answer from one server before trying the next outbound proxy.</summary>
     public TimeSpan FailoverTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>DNS servers for RFC 3263 resolution (NAPTR, SRV, A/AAAA) of registrars, proxies and targets; empty uses the system's.</summary>
+    public IReadOnlyList<IPEndPoint> DnsServers { get; init; } = [];
+
     /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

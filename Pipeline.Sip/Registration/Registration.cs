@@ -30,8 +30,13 @@ public sealed class Registration
     private bool _stopping;
     private TaskCompletionSource? _stopped;
 
-    internal Registration(SipUserAgent ua, RegistrationOptions options)
+    private readonly Func<SipUri, CancellationToken, Task<IReadOnlyList<IPEndPoint>>> _resolve;
+    private IReadOnlyList<IPEndPoint> _targets = [];
+    private int _targetIndex;
+
+    internal Registration(SipUserAgent ua, RegistrationOptions options, Func<SipUri, CancellationToken, Task<IReadOnlyList<IPEndPoint>>> resolve)
     {
+        _resolve = resolve;
         options.Validate();
         _ua = ua;
         Options = options;
@@ -62,7 +67,48 @@ public sealed class Registration
     /// <summary>Raised on the signalling queue for every state change; handlers must not block.</summary>
     public event EventHandler<RegistrationState>? StateChanged;
 
+    /// <summary>The server the REGISTERs go to now (one of the registrar's RFC 3263 targets).</summary>
+    public IPEndPoint? CurrentServer => _targets.Count > 0 ? _targets[Math.Min(_targetIndex, _targets.Count - 1)] : null;
+
     internal void Start() => _ua.Queue.Post(() => Send(Options.Expires, []));
+
+    /// <summary>Resolves the registrar (RFC 3263) off the queue, then sends from the queue.</summary>
+    private void ResolveThenSend(TimeSpan expires)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var targets = await _resolve(Registrar, CancellationToken.None).ConfigureAwait(false);
+                _ua.Queue.Post(() =>
+                {
+                    if (targets.Count == 0)
+                    {
+                        Fail($"registrar {Registrar} resolves to no address");
+                        return;
+                    }
+
+                    _targets = targets;
+                    _targetIndex = 0;
+                    Send(expires, []);
+                });
+            }
+            catch (Exception ex)
+            {
+                _ua.Queue.Post(() => Fail($"cannot resolve registrar {Registrar}: {ex.Message}"));
+            }
+        });
+    }
+
+    /// <summary>RFC 3263 §4.3: on a timeout or 503, the next target of the registrar is tried before giving up.</summary>
+    private bool TryNextServer(TimeSpan expires, string why)
+    {
+        if (_targetIndex + 1 >= _targets.Count) return false;
+        _ua.Log.LogWarning("Registration {Aor}: {Why} from {Server}; trying {Next}", AddressOfRecord, why, CurrentServer, _targets[_targetIndex + 1]);
+        _targetIndex++;
+        Send(expires, []);
+        return true;
+    }
 
     /// <summary>Removes the binding (REGISTER with Expires: 0) and waits for the answer, up to <paramref name="timeout"/>.</summary>
     internal async Task StopAsync(TimeSpan timeout)
@@ -91,18 +137,15 @@ public sealed class Registration
 
     private void Send(TimeSpan expires, IReadOnlyList<DigestAuthorization> authorizations, string? authHeader = null)
     {
-        IPEndPoint destination;
-        try
+        if (_targets.Count == 0)
         {
-            destination = Resolve(Registrar);
-        }
-        catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
-        {
-            Fail("cannot resolve registrar: " + ex.Message);
+            if (!_stopping && State != RegistrationState.Ready) SetState(RegistrationState.Registering); // a refresh keeps Ready
+            ResolveThenSend(expires);
             return;
         }
 
-        if (!_stopping) SetState(RegistrationState.Registering);
+        var destination = _targets[_targetIndex];
+        if (!_stopping && State != RegistrationState.Ready) SetState(RegistrationState.Registering); // a refresh keeps Ready
         var request = new SipRequest("REGISTER", SipUri.Create(null, Registrar.Host, Registrar.Port));
         request.AddHeader(SipHeaderNames.MaxForwards, SipMessageFactory.Format(_ua.Options.MaxForwards));
         request.AddHeader(SipHeaderNames.From, new SipNameAddr(AddressOfRecord, null).WithTag(_fromTag).ToString());
@@ -115,7 +158,10 @@ public sealed class Registration
         request.AddHeader("User-Agent", _ua.Options.UserAgent);
         foreach (var a in authorizations) request.AddHeader(authHeader ?? "Authorization", a.HeaderValue);
         request.AddHeader(SipHeaderNames.ContentLength, "0");
-        _ua.Layer.SendRequest(request, destination, r => OnResponse(request, r, expires, authorizations), why => Fail("no answer from registrar: " + why));
+        _ua.Layer.SendRequest(request, destination, r => OnResponse(request, r, expires, authorizations), why =>
+        {
+            if (!TryNextServer(expires, "no answer")) Fail("no answer from registrar: " + why);
+        });
     }
 
     private void OnResponse(SipRequest request, SipResponse response, TimeSpan expires, IReadOnlyList<DigestAuthorization> previous)
@@ -144,6 +190,11 @@ public sealed class Registration
         if (response.StatusCode == 423 && response.GetHeader("Min-Expires") is { } min && int.TryParse(min.Trim(), CultureInfo.InvariantCulture, out int minSeconds))
         {
             Send(TimeSpan.FromSeconds(minSeconds), []); // RFC 3261 §10.2.8: retry with at least Min-Expires
+            return;
+        }
+
+        if (response.StatusCode == 503 && TryNextServer(expires, "503 " + response.ReasonPhrase))
+        {
             return;
         }
 
@@ -199,6 +250,7 @@ public sealed class Registration
         }
 
         SetState(RegistrationState.Failed);
+        _targets = []; // resolve afresh on the retry: DNS may point elsewhere by then
         double factor = Math.Pow(2, Math.Min(_failures++, 16));
         var delay = TimeSpan.FromTicks((long)Math.Min(Options.MaxRetryDelay.Ticks, Options.RetryDelay.Ticks * factor));
         Schedule(delay, () => Send(Options.Expires, []));
@@ -225,15 +277,6 @@ public sealed class Registration
         {
             _ua.Log.LogError(ex, "Registration StateChanged handler threw");
         }
-    }
-
-    private static IPEndPoint Resolve(SipUri uri)
-    {
-        int port = uri.Port ?? 5060;
-        string host = uri.Host.Trim('[', ']');
-        if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
-        var addresses = Dns.GetHostAddresses(host);
-        return addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"no address for '{host}'");
     }
 
     public override string ToString() => $"{AddressOfRecord} at {Registrar}: {State}";

@@ -28,7 +28,7 @@ public sealed class InviteAuthTests
             }
 
             if (SipParser.Parse(r.Buffer, out _) is not SipRequest req || req.Method != "INVITE") continue;
-            invites.Add(req);
+            if (!invites.Exists(i => i.TopVia!.Branch == req.TopVia!.Branch)) invites.Add(req); // a retransmission is not a new INVITE
             string header = challengeStatus == 401 ? "Authorization" : "Proxy-Authorization";
             var check = verifier.Verify(req.GetHeader(header), "INVITE", u => u == "agent1" ? "pw" : null, req.RequestUriText);
             var resp = SipMessageFactory.CreateResponse(req, check.IsAuthenticated ? finalStatus : challengeStatus, null, "uas1");
