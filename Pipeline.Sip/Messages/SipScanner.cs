@@ -52,7 +52,10 @@ internal ref struct SipScanner
     public static bool IsTokenChar(char c) =>
         c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
 
-    public string ReadToken(string what)
+    public string ReadToken(string what) => ReadTokenSpan(what).ToString();
+
+    /// <summary>As <see cref="ReadToken"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadTokenSpan(string what)
     {
         SkipLws();
         var start = Position;
@@ -66,11 +69,14 @@ internal ref struct SipScanner
             throw Error(AtEnd ? $"missing {what}" : $"invalid character '{Peek}' where {what} was expected");
         }
 
-        return _text[start..Position].ToString();
+        return _text[start..Position];
     }
 
     /// <summary>Reads a quoted-string and returns it with its quotes and escapes intact.</summary>
-    public string ReadQuoted()
+    public string ReadQuoted() => ReadQuotedSpan().ToString();
+
+    /// <summary>As <see cref="ReadQuoted"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadQuotedSpan()
     {
         SkipLws();
         var start = Position;
@@ -92,7 +98,7 @@ internal ref struct SipScanner
             Position++;
             if (c == '"')
             {
-                return _text[start..Position].ToString();
+                return _text[start..Position];
             }
         }
 
@@ -100,12 +106,15 @@ internal ref struct SipScanner
     }
 
     /// <summary>Reads a generic-param value: token, quoted string or host (incl. IPv6 reference).</summary>
-    public string ReadParamValue(string what)
+    public string ReadParamValue(string what) => ReadParamValueSpan(what).ToString();
+
+    /// <summary>As <see cref="ReadParamValue"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadParamValueSpan(string what)
     {
         SkipLws();
         if (Peek == '"')
         {
-            return ReadQuoted();
+            return ReadQuotedSpan();
         }
 
         var start = Position;
@@ -119,7 +128,7 @@ internal ref struct SipScanner
             throw Error($"missing value of {what}");
         }
 
-        return _text[start..Position].ToString();
+        return _text[start..Position];
     }
 
     /// <summary>Reads <c>*( SEMI generic-param )</c> into <paramref name="into"/>.</summary>
@@ -135,6 +144,25 @@ internal ref struct SipScanner
             }
 
             into.Set(name, value);
+        }
+    }
+
+    /// <summary>Checks <c>*( SEMI generic-param )</c> without building anything.</summary>
+    public void SkipParameters()
+    {
+        while (TryChar(';'))
+        {
+            var name = ReadTokenSpan("parameter name");
+            if (TryChar('='))
+            {
+                SkipLws();
+                if (Peek != '"' && !(IsTokenChar(Peek) || Peek is ':' or '[' or ']'))
+                {
+                    throw Error($"missing value of parameter '{name.ToString()}'");
+                }
+
+                ReadParamValueSpan("parameter");
+            }
         }
     }
 }
