@@ -324,18 +324,11 @@ internal static class SipParser
     private static string VersionString(ReadOnlySpan<byte> version) =>
         Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8) ? "SIP/2.0" : Encoding.UTF8.GetString(version).ToUpperInvariant();
 
-    private static bool IsToken(ReadOnlySpan<byte> s)
-    {
-        foreach (var c in s)
-        {
-            if (!SipScanner.IsTokenChar((char)c))
-            {
-                return false;
-            }
-        }
+    /// <summary>RFC 3261 token characters: alphanum and <c>-.!%*_+`'~</c>.</summary>
+    private static readonly SearchValues<byte> TokenBytes =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
 
-        return s.Length > 0;
-    }
+    private static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && s.IndexOfAnyExcept(TokenBytes) < 0;
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

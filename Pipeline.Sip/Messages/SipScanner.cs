@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Pipeline.Sip.Messages;
 
 /// <summary>A cursor over one unfolded header value with the small lexical helpers of RFC 3261 §25.</summary>
@@ -23,10 +25,13 @@ internal ref struct SipScanner
 
     public void SkipLws()
     {
-        while (Position < _text.Length && (_text[Position] == ' ' || _text[Position] == '\t' || _text[Position] == '\r' || _text[Position] == '\n'))
+        if (Position < _text.Length && _text[Position] is not (' ' or '\t' or '\r' or '\n'))
         {
-            Position++;
+            return;
         }
+
+        var n = _text[Position..].IndexOfAnyExcept(" \t\r\n");
+        Position = n < 0 ? _text.Length : Position + n;
     }
 
     public bool TryChar(char c)
@@ -49,8 +54,13 @@ internal ref struct SipScanner
         }
     }
 
-    public static bool IsTokenChar(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
+    /// <summary>RFC 3261 token characters.</summary>
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~");
+
+    /// <summary>What a generic-param value may hold unquoted: token characters and a host's ':' '[' ']'.</summary>
+    private static readonly SearchValues<char> ParamValueChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:[]");
+
+    public static bool IsTokenChar(char c) => TokenChars.Contains(c);
 
     public string ReadToken(string what) => ReadTokenSpan(what).ToString();
 
@@ -59,11 +69,8 @@ internal ref struct SipScanner
     {
         SkipLws();
         var start = Position;
-        while (Position < _text.Length && IsTokenChar(_text[Position]))
-        {
-            Position++;
-        }
-
+        var n = _text[Position..].IndexOfAnyExcept(TokenChars);
+        Position = n < 0 ? _text.Length : Position + n;
         if (Position == start)
         {
             throw Error(AtEnd ? $"missing {what}" : $"invalid character '{Peek}' where {what} was expected");
@@ -118,10 +125,8 @@ internal ref struct SipScanner
         }
 
         var start = Position;
-        while (Position < _text.Length && (IsTokenChar(_text[Position]) || _text[Position] is ':' or '[' or ']'))
-        {
-            Position++;
-        }
+        var n = _text[Position..].IndexOfAnyExcept(ParamValueChars);
+        Position = n < 0 ? _text.Length : Position + n;
 
         if (Position == start)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
@@ -51,6 +52,32 @@ public sealed class SipUri
 
     /// <summary>The value of a URI parameter, or null.</summary>
     public string? GetParameter(string name) => Params.Get(name);
+
+    /// <summary>
+    /// The value of a header field carried in the URI (<c>?Subject=hi&amp;Priority=urgent</c>), as written (escapes intact),
+    /// matched case-insensitively by name; null when absent.
+    /// </summary>
+    public string? GetHeaderField(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (Headers is null)
+        {
+            return null;
+        }
+
+        foreach (var range in Headers.AsSpan().Split('&'))
+        {
+            var field = Headers.AsSpan()[range];
+            var eq = field.IndexOf('=');
+            var fieldName = eq >= 0 ? field[..eq] : field;
+            if (fieldName.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return eq >= 0 ? field[(eq + 1)..].ToString() : "";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>True if the URI has the parameter (with or without value).</summary>
     public bool HasParameter(string name) => Params.Contains(name);
@@ -284,13 +311,12 @@ public sealed class SipUri
             return false;
         }
 
-        foreach (var c in text)
+        var bad = text.IndexOfAny(NotInUri);
+        if (bad >= 0)
         {
-            if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f)
-            {
-                error = c <= ' ' ? "whitespace or control character in URI" : $"invalid character '{c}' in URI";
-                return false;
-            }
+            var c = text[bad];
+            error = c <= ' ' ? "whitespace or control character in URI" : $"invalid character '{c}' in URI";
+            return false;
         }
 
         var rest = text[(colon + 1)..];
@@ -350,6 +376,11 @@ public sealed class SipUri
 
         return true;
     }
+
+    /// <summary>Characters that never appear in a SIP URI unescaped: controls, space, &lt; &gt; " and DEL.</summary>
+    private static readonly SearchValues<char> NotInUri = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f <>\"\u007f");
 
     /// <summary>True for "sip" or "sips" in any case.</summary>
     internal static bool IsSipScheme(ReadOnlySpan<char> scheme) =>

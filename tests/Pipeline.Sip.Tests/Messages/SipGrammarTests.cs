@@ -123,6 +123,9 @@ public sealed class SipGrammarTests
         Assert.True(uri.HasParameter("lr"));
         Assert.Null(uri.GetParameter("Subject"));
         Assert.Equal("Subject=hi%20there&Priority=urgent", uri.Headers);
+        Assert.Equal("hi%20there", uri.GetHeaderField("subject"));
+        Assert.Equal("urgent", uri.GetHeaderField("Priority"));
+        Assert.Null(uri.GetHeaderField("lr"));
         Assert.Equal("sip:alice@example.com;transport=tcp;lr?Subject=hi%20there&Priority=urgent", uri.ToString());
     }
 
