@@ -7,6 +7,13 @@ internal readonly record struct SipCSeq(uint Number, string Method)
 {
     public static SipCSeq Parse(string value)
     {
+        var n = Validate(value, out var method);
+        return new SipCSeq(n, SipRequest.InternMethod(method) ?? method.ToString());
+    }
+
+    /// <summary>Checks a CSeq value without allocating; returns the number and the method; throws <see cref="SipParseException"/>.</summary>
+    internal static uint Validate(ReadOnlySpan<char> value, out ReadOnlySpan<char> method)
+    {
         var s = new SipScanner(value, "CSeq");
         s.SkipLws();
         var start = s.Position;
@@ -20,19 +27,19 @@ internal readonly record struct SipCSeq(uint Number, string Method)
             throw s.Error("missing sequence number");
         }
 
-        if (!uint.TryParse(value.AsSpan(start, s.Position - start), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > int.MaxValue)
+        if (!uint.TryParse(value[start..s.Position], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > int.MaxValue)
         {
             throw s.Error("sequence number larger than 2**31-1");
         }
 
-        var method = s.ReadToken("method");
+        method = s.ReadTokenSpan("method");
         s.SkipLws();
         if (!s.AtEnd)
         {
             throw s.Error($"unexpected '{s.Rest.ToString()}'");
         }
 
-        return new SipCSeq(n, method);
+        return n;
     }
 
     public override string ToString() => Number.ToString(CultureInfo.InvariantCulture) + " " + Method;

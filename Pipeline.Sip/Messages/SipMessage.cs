@@ -1,47 +1,242 @@
+using System.Buffers;
+using System.Collections;
 using System.Globalization;
+using System.Text;
 
 namespace Pipeline.Sip.Messages;
 
 /// <summary>
-/// A SIP request or response: the header lines in order (raw, unfolded, names canonical) and the body.
-/// Typed accessors parse on first use and cache; the parser validates them, so on a parsed message they do not throw.
+/// A SIP request or response: the header lines in order and the body.
+/// <para>
+/// A parsed message keeps the bytes it was parsed from (one owned copy) and stores each header line as a
+/// <see cref="SipHeaderId"/> plus byte ranges of its name and (trimmed) value, in one array sized once. Names of known
+/// headers are canonical constants; values become strings only when asked for (and are cached), typed views
+/// (<see cref="Vias"/>, <see cref="From"/>, …) are built on first use and cached. The parser has validated them, so on a
+/// parsed message they do not throw. Lines added or changed through the API hold strings.
+/// </para>
 /// </summary>
 internal abstract class SipMessage
 {
-    private readonly List<SipHeader> _headers = [];
+    /// <summary>One header line: id, name and value either as strings or as ranges into <see cref="Raw"/>.</summary>
+    private struct Entry
+    {
+        public string? Name;
+        public string? Value;
+        public int NameStart;
+        public int ValueStart;
+        public int ValueLength;
+        public short NameLength;
+        public SipHeaderId Id;
+        public bool Folded;
+    }
+
+    private Entry[] _entries;
+    private int _count;
+    private byte[]? _body;
+    private int _bodyStart;
+    private int _bodyLength;
+    private HeaderList? _headerList;
     private List<SipVia>? _vias;
     private SipNameAddr? _from;
     private SipNameAddr? _to;
     private SipCSeq? _cseq;
     private List<SipNameAddr>? _contacts;
 
-    public IReadOnlyList<SipHeader> Headers => _headers;
+    protected SipMessage()
+    {
+        _entries = [];
+    }
+
+    /// <summary>A message parsed from <paramref name="raw"/>, which it now owns.</summary>
+    protected SipMessage(byte[] raw)
+    {
+        Raw = raw;
+        _entries = [];
+    }
+
+    /// <summary>The bytes the message was parsed from (owned by the message), or null for a message built in code.</summary>
+    internal byte[]? Raw { get; }
+
+    public IReadOnlyList<SipHeader> Headers => _headerList ??= new HeaderList(this);
+
+    internal int HeaderCount => _count;
 
     public string Version { get; set; } = "SIP/2.0";
 
-    public byte[] Body { get; set; } = [];
+    /// <summary>The body; for a parsed message copied out of the received bytes on first use (see <see cref="BodyMemory"/> for no copy).</summary>
+    public byte[] Body
+    {
+        get => _body ??= Raw is null || _bodyLength == 0 ? [] : Raw.AsSpan(_bodyStart, _bodyLength).ToArray();
+        set => _body = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The body without copying it.</summary>
+    public ReadOnlyMemory<byte> BodyMemory => _body is not null ? _body : Raw is null ? ReadOnlyMemory<byte>.Empty : Raw.AsMemory(_bodyStart, _bodyLength);
 
     public abstract bool IsRequest { get; }
 
-    public string? GetHeader(string name)
+    // ---- building by the parser ----
+
+    internal void ReserveHeaders(int capacity) => _entries = capacity == 0 ? [] : new Entry[capacity];
+
+    internal void AddRawHeader(SipHeaderId id, int nameStart, int nameLength, int valueStart, int valueLength, bool folded)
     {
-        foreach (var h in _headers)
+        if (_count == _entries.Length)
         {
-            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))
+            Array.Resize(ref _entries, Math.Max(4, _count * 2));
+        }
+
+        _entries[_count++] = new Entry
+        {
+            Id = id,
+            Name = id == SipHeaderId.Unknown ? null : SipHeaderNames.CanonicalName(id),
+            NameStart = nameStart,
+            NameLength = (short)nameLength,
+            ValueStart = valueStart,
+            ValueLength = valueLength,
+            Folded = folded,
+        };
+    }
+
+    internal void SetRawBody(int start, int length)
+    {
+        _body = null;
+        _bodyStart = start;
+        _bodyLength = length;
+    }
+
+    internal string DecodeRaw(int start, int length) => length == 0 || Raw is null ? "" : Encoding.UTF8.GetString(Raw, start, length);
+
+    // ---- header access ----
+
+    internal SipHeaderId IdAt(int i) => _entries[i].Id;
+
+    internal string NameAt(int i)
+    {
+        ref var e = ref _entries[i];
+        return e.Name ??= Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
+    }
+
+    internal string ValueAt(int i)
+    {
+        ref var e = ref _entries[i];
+        if (e.Value is null)
+        {
+            if (!e.Folded)
             {
-                return h.Value;
+                e.Value = DecodeRaw(e.ValueStart, e.ValueLength);
+            }
+            else
+            {
+                var chars = new char[Encoding.UTF8.GetMaxCharCount(e.ValueLength)];
+                var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), chars);
+                e.Value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
             }
         }
 
-        return null;
+        return e.Value;
+    }
+
+    /// <summary>The raw name bytes of line <paramref name="i"/> when it was parsed and its name not materialised (else empty).</summary>
+    internal ReadOnlySpan<byte> RawNameAt(int i)
+    {
+        ref var e = ref _entries[i];
+        return e.Name is null && Raw is not null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
+    }
+
+    /// <summary>The raw value bytes of line <paramref name="i"/> when they can be written as they are (parsed, unchanged, not folded).</summary>
+    internal bool TryGetRawValue(int i, out ReadOnlySpan<byte> value)
+    {
+        ref var e = ref _entries[i];
+        if (e.Value is null && !e.Folded && Raw is not null)
+        {
+            value = Raw.AsSpan(e.ValueStart, e.ValueLength);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>The value of line <paramref name="i"/> as characters (unfolded, trimmed) without allocating when it fits <paramref name="buffer"/>.</summary>
+    internal ReadOnlySpan<char> ValueChars(int i, Span<char> buffer, out char[]? rented)
+    {
+        rented = null;
+        if (i < 0)
+        {
+            return [];
+        }
+
+        ref var e = ref _entries[i];
+        if (e.Value is not null)
+        {
+            return e.Value;
+        }
+
+        var max = Encoding.UTF8.GetMaxCharCount(e.ValueLength);
+        if (max > buffer.Length)
+        {
+            rented = ArrayPool<char>.Shared.Rent(max);
+            buffer = rented;
+        }
+
+        var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), buffer);
+        var chars = buffer[..n];
+        return e.Folded ? Unfold(chars).Trim(" \t") : chars;
+    }
+
+    internal static void ReturnRented(char[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private bool Matches(int i, string name, SipHeaderId id)
+    {
+        ref var e = ref _entries[i];
+        if (id != SipHeaderId.Unknown)
+        {
+            return e.Id == id;
+        }
+
+        if (e.Id != SipHeaderId.Unknown)
+        {
+            return false;
+        }
+
+        return e.Name is not null ? string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(Raw.AsSpan(e.NameStart, e.NameLength), name);
+    }
+
+    internal int IndexOf(SipHeaderId id, string name, int start = 0)
+    {
+        for (var i = start; i < _count; i++)
+        {
+            if (Matches(i, name, id))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private int IndexOf(string name, int start = 0) => IndexOf(SipHeaderNames.IdOf(name), name, start);
+
+    public string? GetHeader(string name)
+    {
+        var i = IndexOf(name);
+        return i < 0 ? null : ValueAt(i);
     }
 
     public int CountHeaders(string name)
     {
+        var id = SipHeaderNames.IdOf(name);
         var n = 0;
-        foreach (var h in _headers)
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (Matches(i, name, id))
             {
                 n++;
             }
@@ -50,22 +245,23 @@ internal abstract class SipMessage
         return n;
     }
 
-    /// <summary>Every value of a header over all its lines; list headers are split at commas.</summary>
+    /// <summary>Every value of a header over all its lines; list headers are split at commas (outside quotes and &lt;&gt;).</summary>
     public List<string> GetValues(string name)
     {
         var list = new List<string>();
-        var isList = SipHeaderNames.IsList(name);
-        foreach (var h in _headers)
+        var id = SipHeaderNames.IdOf(name);
+        var isList = SipHeaderNames.IsList(id);
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (Matches(i, name, id))
             {
                 if (isList)
                 {
-                    SipHeaderNames.SplitList(h.Value, list);
+                    SipHeaderNames.SplitList(ValueAt(i), list);
                 }
                 else
                 {
-                    list.Add(h.Value);
+                    list.Add(ValueAt(i));
                 }
             }
         }
@@ -73,64 +269,88 @@ internal abstract class SipMessage
         return list;
     }
 
-    public void AddHeader(string name, string value)
+    // ---- changes ----
+
+    private static Entry Built(string name, string value)
     {
-        _headers.Add(new SipHeader(name, value));
-        Invalidate();
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        return new Entry { Name = name, Value = value, Id = SipHeaderNames.IdOf(name) };
     }
+
+    public void AddHeader(string name, string value) => InsertHeader(_count, name, value);
 
     public void InsertHeader(int index, string name, string value)
     {
-        _headers.Insert(index, new SipHeader(name, value));
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, _count);
+        var entry = Built(name, value);
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, Math.Max(8, _count * 2));
+        }
+
+        if (index < _count)
+        {
+            Array.Copy(_entries, index, _entries, index + 1, _count - index);
+        }
+
+        _entries[index] = entry;
+        _count++;
         Invalidate();
     }
 
     /// <summary>Replaces every line of the header by one line with <paramref name="value"/> (at the first one's place).</summary>
     public void SetHeader(string name, string value)
     {
-        var idx = -1;
-        for (var i = _headers.Count - 1; i >= 0; i--)
+        var first = IndexOf(name);
+        if (first < 0)
         {
-            if (string.Equals(_headers[i].Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                _headers.RemoveAt(i);
-                idx = i;
-            }
+            AddHeader(name, value);
+            return;
         }
 
-        if (idx >= 0)
-        {
-            _headers.Insert(idx, new SipHeader(name, value));
-        }
-        else
-        {
-            _headers.Add(new SipHeader(name, value));
-        }
-
+        RemoveWhere(name, first + 1);
+        _entries[first] = Built(name, value);
         Invalidate();
     }
 
     public void RemoveHeader(string name)
     {
-        _headers.RemoveAll(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase));
+        RemoveWhere(name, 0);
         Invalidate();
+    }
+
+    private void RemoveWhere(string name, int start)
+    {
+        var id = SipHeaderNames.IdOf(name);
+        var w = start;
+        for (var r = start; r < _count; r++)
+        {
+            if (!Matches(r, name, id))
+            {
+                _entries[w++] = _entries[r];
+            }
+        }
+
+        Array.Clear(_entries, w, _count - w);
+        _count = w;
     }
 
     /// <summary>Replaces the first Via value (which may share a line with others) by <paramref name="via"/>.</summary>
     public void ReplaceTopVia(SipVia via)
     {
-        for (var i = 0; i < _headers.Count; i++)
+        var i = IndexOf(SipHeaderId.Via, SipHeaderNames.Via);
+        if (i < 0)
         {
-            if (_headers[i].Name == SipHeaderNames.Via)
-            {
-                var parts = new List<string>();
-                SipHeaderNames.SplitList(_headers[i].Value, parts);
-                parts[0] = via.ToString();
-                _headers[i] = new SipHeader(SipHeaderNames.Via, string.Join(", ", parts));
-                Invalidate();
-                return;
-            }
+            return;
         }
+
+        var parts = new List<string>();
+        SipHeaderNames.SplitList(ValueAt(i), parts);
+        parts[0] = via.ToString();
+        _entries[i] = Built(SipHeaderNames.Via, string.Join(", ", parts));
+        Invalidate();
     }
 
     private void Invalidate()
@@ -141,6 +361,8 @@ internal abstract class SipMessage
         _cseq = null;
         _contacts = null;
     }
+
+    // ---- typed views ----
 
     public IReadOnlyList<SipVia> Vias => _vias ??= GetValues(SipHeaderNames.Via).ConvertAll(SipVia.Parse);
 
@@ -158,15 +380,8 @@ internal abstract class SipMessage
     {
         get
         {
-            var v = GetHeader(SipHeaderNames.MaxForwards);
-            if (v is null)
-            {
-                return null;
-            }
-
-            return int.TryParse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 255
-                ? n
-                : throw new SipParseException(SipHeaderNames.MaxForwards, $"'{v}' is not a number from 0 to 255");
+            var i = IndexOf(SipHeaderId.MaxForwards, SipHeaderNames.MaxForwards);
+            return i < 0 ? null : ParseNumber(i, SipHeaderNames.MaxForwards, 255, "is not a number from 0 to 255");
         }
     }
 
@@ -187,15 +402,19 @@ internal abstract class SipMessage
                 return null;
             }
 
+            ValidateMediaType(v);
             var semi = v.IndexOf(';', StringComparison.Ordinal);
-            var mt = (semi >= 0 ? v[..semi] : v).Replace(" ", "", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal).ToLowerInvariant();
-            var slash = mt.IndexOf('/', StringComparison.Ordinal);
-            if (slash <= 0 || slash == mt.Length - 1)
+            var mt = semi >= 0 ? v[..semi] : v;
+            if (mt.AsSpan().IndexOfAny(" \t") >= 0)
             {
-                throw new SipParseException(SipHeaderNames.ContentType, $"'{v}' is not a media type");
+                mt = mt.Replace(" ", "", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal);
             }
 
-            return mt;
+            return mt switch
+            {
+                "application/sdp" => "application/sdp",
+                _ => mt.ToLowerInvariant(),
+            };
         }
     }
 
@@ -203,15 +422,52 @@ internal abstract class SipMessage
     {
         get
         {
-            var v = GetHeader(SipHeaderNames.ContentLength);
-            if (v is null)
+            var i = IndexOf(SipHeaderId.ContentLength, SipHeaderNames.ContentLength);
+            return i < 0 ? null : ParseNumber(i, SipHeaderNames.ContentLength, int.MaxValue, "is not a non-negative number");
+        }
+    }
+
+    private int ParseNumber(int i, string header, int max, string problem)
+    {
+        Span<char> buffer = stackalloc char[64];
+        var v = ValueChars(i, buffer, out var rented);
+        try
+        {
+            return int.TryParse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= max
+                ? n
+                : throw new SipParseException(header, $"'{v.ToString()}' {problem}");
+        }
+        finally
+        {
+            ReturnRented(rented);
+        }
+    }
+
+    /// <summary>Checks <c>type "/" subtype</c> before any parameters (whitespace ignored).</summary>
+    private static void ValidateMediaType(ReadOnlySpan<char> v)
+    {
+        var semi = v.IndexOf(';');
+        var mt = semi >= 0 ? v[..semi] : v;
+        var length = 0;
+        var slashAt = -1;
+        foreach (var c in mt)
+        {
+            if (c is ' ' or '\t')
             {
-                return null;
+                continue;
             }
 
-            return int.TryParse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                ? n
-                : throw new SipParseException(SipHeaderNames.ContentLength, $"'{v}' is not a non-negative number");
+            if (c == '/' && slashAt < 0)
+            {
+                slashAt = length;
+            }
+
+            length++;
+        }
+
+        if (slashAt <= 0 || slashAt == length - 1)
+        {
+            throw new SipParseException(SipHeaderNames.ContentType, $"'{v.ToString()}' is not a media type");
         }
     }
 
@@ -223,43 +479,163 @@ internal abstract class SipMessage
         return values;
     }
 
-    /// <summary>Checks the headers every message needs and that single-valued headers occur once; throws <see cref="SipParseException"/>.</summary>
+    /// <summary>
+    /// Checks the headers every message needs, that single-valued headers occur once and that the values the stack
+    /// relies on are well formed; throws <see cref="SipParseException"/>. Works on the bytes: builds no objects.
+    /// </summary>
     internal virtual void Validate()
     {
-        foreach (var name in SipHeaderNames.SingleValued)
+        Span<byte> counts = stackalloc byte[64];
+        counts.Clear();
+        for (var i = 0; i < _count; i++)
         {
-            if (CountHeaders(name) > 1)
+            var id = (int)_entries[i].Id;
+            if (counts[id] < 255)
             {
-                throw new SipParseException(name, "more than one header");
+                counts[id]++;
             }
         }
 
-        foreach (var name in (string[])[SipHeaderNames.Via, SipHeaderNames.From, SipHeaderNames.To, SipHeaderNames.CallId, SipHeaderNames.CSeq])
+        foreach (var id in SipHeaderNames.SingleValuedIds)
         {
-            if (GetHeader(name) is null)
+            if (counts[(int)id] > 1)
             {
-                throw new SipParseException(name, "missing");
+                throw new SipParseException(SipHeaderNames.CanonicalName(id), "more than one header");
             }
         }
 
-        if (CallId.Length == 0)
+        foreach (var id in (ReadOnlySpan<SipHeaderId>)[SipHeaderId.Via, SipHeaderId.From, SipHeaderId.To, SipHeaderId.CallId, SipHeaderId.CSeq])
         {
+            if (counts[(int)id] == 0)
+            {
+                throw new SipParseException(SipHeaderNames.CanonicalName(id), "missing");
+            }
+        }
+
+        Span<char> buffer = stackalloc char[512];
+        if (ValueChars(IndexOf(SipHeaderId.CallId, SipHeaderNames.CallId), buffer, out var r0).Trim().IsEmpty)
+        {
+            ReturnRented(r0);
             throw new SipParseException(SipHeaderNames.CallId, "empty");
         }
 
-        _ = Vias;
-        _ = From;
-        _ = To;
-        _ = CSeq;
+        ReturnRented(r0);
+        ValidateAll(SipHeaderId.Via, buffer);
+        ValidateAll(SipHeaderId.From, buffer);
+        ValidateAll(SipHeaderId.To, buffer);
+        ValidateAll(SipHeaderId.CSeq, buffer);
         _ = MaxForwards;
-        _ = ContentType;
+        ValidateAll(SipHeaderId.ContentType, buffer);
         _ = ContentLength;
-        _ = Contacts;
-        _ = RecordRoutes;
-        _ = Routes;
+        ValidateAll(SipHeaderId.Contact, buffer);
+        ValidateAll(SipHeaderId.RecordRoute, buffer);
+        ValidateAll(SipHeaderId.Route, buffer);
+    }
+
+    private void ValidateAll(SipHeaderId id, Span<char> buffer)
+    {
+        var name = SipHeaderNames.CanonicalName(id);
+        for (var i = IndexOf(id, name); i >= 0; i = IndexOf(id, name, i + 1))
+        {
+            var value = ValueChars(i, buffer, out var rented);
+            try
+            {
+                switch (id)
+                {
+                    case SipHeaderId.CSeq:
+                        SipCSeq.Validate(value, out _);
+                        break;
+                    case SipHeaderId.ContentType:
+                        ValidateMediaType(value);
+                        break;
+                    case SipHeaderId.From or SipHeaderId.To:
+                        SipNameAddr.Validate(value, name);
+                        break;
+                    default:
+                        var pos = 0;
+                        while (SipHeaderNames.NextListItem(value, ref pos, out var item))
+                        {
+                            if (id == SipHeaderId.Via)
+                            {
+                                SipVia.Validate(item);
+                            }
+                            else
+                            {
+                                SipNameAddr.Validate(item, name);
+                            }
+                        }
+
+                        break;
+                }
+            }
+            finally
+            {
+                ReturnRented(rented);
+            }
+        }
     }
 
     private string Required(string name) => GetHeader(name) ?? throw new SipParseException(name, "missing");
 
-    public override string ToString() => System.Text.Encoding.UTF8.GetString(SipWriter.Write(this));
+    /// <summary>Unfolds a logical line in place: CR is dropped, each LF plus the SP/HT after it becomes one space.</summary>
+    internal static Span<char> Unfold(Span<char> line)
+    {
+        if (line.IndexOfAny('\r', '\n') < 0)
+        {
+            return line;
+        }
+
+        var w = 0;
+        var r = 0;
+        while (r < line.Length)
+        {
+            var c = line[r++];
+            if (c == '\r')
+            {
+                continue;
+            }
+
+            if (c == '\n')
+            {
+                while (r < line.Length && (line[r] == ' ' || line[r] == '\t'))
+                {
+                    r++;
+                }
+
+                line[w++] = ' ';
+                continue;
+            }
+
+            line[w++] = c;
+        }
+
+        return line[..w];
+    }
+
+    public override string ToString() => Encoding.UTF8.GetString(SipWriter.Write(this));
+
+    /// <summary>The header lines as (name, value) pairs, materialised on access.</summary>
+    private sealed class HeaderList(SipMessage message) : IReadOnlyList<SipHeader>
+    {
+        public SipHeader this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)message._count, nameof(index));
+                return new SipHeader(message.NameAt(index), message.ValueAt(index));
+            }
+        }
+
+        public int Count => message._count;
+
+        public IEnumerator<SipHeader> GetEnumerator()
+        {
+            for (var i = 0; i < message._count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

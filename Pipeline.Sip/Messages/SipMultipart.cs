@@ -5,33 +5,99 @@ namespace Pipeline.Sip.Messages;
 /// <summary>Minimal multipart/* body reader (RFC 2046 §5.1): splits at the boundary and reads each part's Content-Type.</summary>
 internal static class SipMultipart
 {
-    /// <summary>The boundary parameter of a multipart Content-Type header value, or null.</summary>
+    /// <summary>The boundary parameter of a multipart Content-Type header value (quotes and escapes removed), or null.</summary>
     public static string? Boundary(string contentTypeHeader)
     {
-        foreach (var p in contentTypeHeader.Split(';'))
+        ArgumentNullException.ThrowIfNull(contentTypeHeader);
+        var v = contentTypeHeader.AsSpan();
+        var i = 0;
+        while (i < v.Length)
         {
-            var eq = p.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0 && p[..eq].Trim().Equals("boundary", StringComparison.OrdinalIgnoreCase))
+            // Find the next ';' outside a quoted string.
+            var inQuote = false;
+            for (; i < v.Length && (inQuote || v[i] != ';'); i++)
             {
-                return p[(eq + 1)..].Trim().Trim('"');
+                if (inQuote && v[i] == '\\')
+                {
+                    i++;
+                }
+                else if (v[i] == '"')
+                {
+                    inQuote = !inQuote;
+                }
             }
+
+            if (i >= v.Length)
+            {
+                return null;
+            }
+
+            var p = v[(i + 1)..];
+            var eq = p.IndexOf('=');
+            i++;
+            if (eq <= 0 || !p[..eq].Trim(" \t\r\n").Equals("boundary", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = p[(eq + 1)..].TrimStart(" \t\r\n");
+            if (value.StartsWith('"'))
+            {
+                var sb = new StringBuilder();
+                for (var k = 1; k < value.Length; k++)
+                {
+                    if (value[k] == '\\' && k + 1 < value.Length)
+                    {
+                        sb.Append(value[++k]);
+                    }
+                    else if (value[k] == '"')
+                    {
+                        return sb.ToString();
+                    }
+                    else
+                    {
+                        sb.Append(value[k]);
+                    }
+                }
+
+                return null; // unterminated quote
+            }
+
+            var semi = value.IndexOf(';');
+            var b = (semi >= 0 ? value[..semi] : value).Trim(" \t\r\n");
+            return b.IsEmpty ? null : b.ToString();
         }
 
         return null;
     }
 
-    /// <summary>Splits a multipart body into (content type, content) parts; false when it is not well formed.</summary>
+    /// <summary>
+    /// Splits a multipart body into (content type, content) parts; false when it is not well formed. A delimiter is
+    /// "--boundary" at the start of a line (RFC 2046 §5.1.1), so the boundary text inside a part does not split it.
+    /// </summary>
     public static bool TrySplit(ReadOnlySpan<byte> body, string boundary, out List<(string? ContentType, byte[] Content)> parts)
     {
+        ArgumentException.ThrowIfNullOrEmpty(boundary);
         parts = [];
-        var delimiter = Encoding.ASCII.GetBytes("--" + boundary);
-        var start = body.IndexOf(delimiter);
-        if (start < 0)
+        var delimiter = Encoding.ASCII.GetBytes("\r\n--" + boundary);
+        int start;
+        if (body.StartsWith(delimiter.AsSpan(2)))
         {
-            return false;
+            start = 0;
+        }
+        else
+        {
+            start = body.IndexOf(delimiter);
+            if (start < 0)
+            {
+                return false;
+            }
+
+            start += 2;
         }
 
-        var rest = body[(start + delimiter.Length)..];
+        var dashBoundary = delimiter.AsSpan(2);
+        var rest = body[(start + dashBoundary.Length)..];
         while (true)
         {
             if (rest.StartsWith("--"u8))
@@ -45,46 +111,53 @@ internal static class SipMultipart
                 return false;
             }
 
-            rest = rest[(lineEnd + 2)..];
-            var next = rest.IndexOf(delimiter);
-            if (next < 0)
+            rest = rest[(lineEnd + 2)..]; // past the transport padding and CRLF after the delimiter
+            int partLength, skip;
+            if (rest.StartsWith(dashBoundary))
             {
-                return false;
+                (partLength, skip) = (0, dashBoundary.Length);
+            }
+            else
+            {
+                var next = rest.IndexOf(delimiter);
+                if (next < 0)
+                {
+                    return false;
+                }
+
+                (partLength, skip) = (next, next + delimiter.Length);
             }
 
-            var part = rest[..next];
-            if (part.EndsWith("\r\n"u8))
-            {
-                part = part[..^2];
-            }
-
-            var headerEnd = part.IndexOf("\r\n\r\n"u8);
+            var part = rest[..partLength];
             string? contentType = "text/plain";
             ReadOnlySpan<byte> content;
-            if (part.StartsWith("\r\n"u8))
+            if (part.IsEmpty || part.StartsWith("\r\n"u8))
             {
-                content = part[2..];
+                content = part.IsEmpty ? [] : part[2..];
             }
-            else if (headerEnd >= 0)
+            else
             {
-                foreach (var line in Encoding.UTF8.GetString(part[..headerEnd]).Split("\r\n"))
+                var headerEnd = part.IndexOf("\r\n\r\n"u8);
+                var headers = headerEnd >= 0 ? part[..headerEnd] : part;
+                content = headerEnd >= 0 ? part[(headerEnd + 4)..] : [];
+                var text = Encoding.UTF8.GetString(headers).Replace("\r\n ", " ", StringComparison.Ordinal).Replace("\r\n\t", " ", StringComparison.Ordinal);
+                foreach (var line in text.Split("\r\n"))
                 {
                     var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    if (colon > 0 && SipHeaderNames.Normalize(line[..colon].Trim()) == SipHeaderNames.ContentType)
+                    if (colon <= 0)
+                    {
+                        return false; // not a header line: the part has no header/body separator
+                    }
+
+                    if (SipHeaderNames.Normalize(line[..colon].Trim()) == SipHeaderNames.ContentType)
                     {
                         contentType = line[(colon + 1)..].Split(';')[0].Trim().ToLowerInvariant();
                     }
                 }
-
-                content = part[(headerEnd + 4)..];
-            }
-            else
-            {
-                return false;
             }
 
             parts.Add((contentType, content.ToArray()));
-            rest = rest[(next + delimiter.Length)..];
+            rest = rest[skip..];
         }
     }
 

@@ -47,6 +47,38 @@ internal sealed class SipNameAddr
     /// <summary>Parses one value (already split at commas).</summary>
     public static SipNameAddr Parse(string value, string header)
     {
+        var kind = Scan(value, header, out var display, out var uriRange, out var paramsStart);
+        if (kind == 0)
+        {
+            return new SipNameAddr("*", null, null, new SipParameters());
+        }
+
+        var uriText = value[uriRange];
+        var uri = kind == 2 ? SipUri.Parse(uriText) : null;
+        string? displayName = null;
+        if (display is { } d)
+        {
+            displayName = value[d.Start.Value] == '"' ? value[d] : JoinTokens(value.AsSpan()[d]);
+        }
+
+        var parameters = new SipParameters();
+        var s = new SipScanner(value, header) { Position = paramsStart };
+        s.ReadParameters(parameters);
+        return new SipNameAddr(uriText, uri, displayName, parameters);
+    }
+
+    /// <summary>Checks one value (already split at commas) without allocating; throws <see cref="SipParseException"/>.</summary>
+    internal static void Validate(ReadOnlySpan<char> value, string header) => Scan(value, header, out _, out _, out _);
+
+    /// <summary>
+    /// Scans <c>( name-addr / addr-spec ) *( SEMI generic-param )</c>: params after an addr-spec belong to the header,
+    /// so an addr-spec ends at the first ';' or whitespace. Returns 0 for the '*' wildcard, 1 for a non-sip URI, 2 for sip/sips.
+    /// </summary>
+    private static int Scan(ReadOnlySpan<char> value, string header, out Range? display, out Range uri, out int paramsStart)
+    {
+        display = null;
+        uri = default;
+        paramsStart = 0;
         var s = new SipScanner(value, header);
         s.SkipLws();
         if (s.AtEnd)
@@ -54,37 +86,33 @@ internal sealed class SipNameAddr
             throw s.Error("empty value");
         }
 
-        if (s.Peek == '*' && value.Trim() == "*")
+        if (s.Peek == '*' && value.Trim() is "*")
         {
-            return new SipNameAddr("*", null, null, new SipParameters());
+            paramsStart = value.Length;
+            return 0;
         }
 
-        string? display = null;
-        string uriText;
-        var hasAngle = value.Contains('<', StringComparison.Ordinal);
-        if (hasAngle)
+        int uriStart, uriEnd;
+        if (value.Contains('<'))
         {
+            var ds = s.Position;
             if (s.Peek == '"')
             {
-                display = s.ReadQuoted();
+                s.ReadQuotedSpan();
+                display = ds..s.Position;
                 s.SkipLws();
             }
             else if (s.Peek != '<')
             {
-                var sb = new StringBuilder();
+                var de = ds;
                 while (!s.AtEnd && s.Peek != '<')
                 {
-                    var tok = s.ReadToken("display name");
-                    if (sb.Length > 0)
-                    {
-                        sb.Append(' ');
-                    }
-
-                    sb.Append(tok);
+                    s.ReadTokenSpan("display name");
+                    de = s.Position;
                     s.SkipLws();
                 }
 
-                display = sb.ToString();
+                display = ds..de;
             }
 
             s.Expect('<', "'<'");
@@ -95,61 +123,88 @@ internal sealed class SipNameAddr
                 throw s.Error("missing '>'");
             }
 
-            uriText = rest[..close].ToString();
-            if (uriText.Length == 0 || char.IsWhiteSpace(uriText[0]) || char.IsWhiteSpace(uriText[^1]))
+            var inner = rest[..close];
+            if (inner.Length == 0 || char.IsWhiteSpace(inner[0]) || char.IsWhiteSpace(inner[^1]))
             {
                 throw s.Error("whitespace inside <>");
             }
 
-            s.Position += close + 1;
+            uriStart = s.Position;
+            uriEnd = uriStart + close;
+            s.Position = uriEnd + 1;
         }
         else
         {
             if (s.Peek == '"')
             {
-                throw s.Error(value.Count(c => c == '"') % 2 == 1 ? "unterminated quoted display name" : "display name without <uri>");
+                throw s.Error(value.Count('"') % 2 == 1 ? "unterminated quoted display name" : "display name without <uri>");
             }
 
             var rest = s.Rest;
             var end = rest.IndexOfAny(';', ' ', '\t');
-            uriText = (end < 0 ? rest : rest[..end]).ToString();
-            if (uriText.Contains('?', StringComparison.Ordinal) || uriText.Contains(',', StringComparison.Ordinal))
+            var text = end < 0 ? rest : rest[..end];
+            if (text.Contains('?') || text.Contains(','))
             {
                 throw s.Error("a URI with '?' or ',' must be enclosed in <>");
             }
 
-            s.Position += uriText.Length;
+            uriStart = s.Position;
+            uriEnd = uriStart + text.Length;
+            s.Position = uriEnd;
         }
 
-        var colon = uriText.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !SipUri.IsValidScheme(uriText.AsSpan(0, colon)))
+        uri = uriStart..uriEnd;
+        var uriText = value[uriStart..uriEnd];
+        var colon = uriText.IndexOf(':');
+        if (colon <= 0 || !SipUri.IsValidScheme(uriText[..colon]))
         {
-            throw s.Error($"invalid URI '{uriText}'");
+            throw s.Error($"invalid URI '{uriText.ToString()}'");
         }
 
-        SipUri? uri = null;
-        var scheme = uriText[..colon].ToLowerInvariant();
-        if (scheme is "sip" or "sips")
+        var kind = 1;
+        if (SipUri.IsSipScheme(uriText[..colon]))
         {
-            if (!SipUri.TryParse(uriText, out uri, out var err))
+            if (!SipUri.TryValidate(uriText, out var err))
             {
                 throw s.Error(err ?? "invalid URI");
             }
+
+            kind = 2;
         }
-        else if (uriText.AsSpan().IndexOfAny(" \t\"") >= 0)
+        else if (uriText.IndexOfAny(" \t\"") >= 0)
         {
-            throw s.Error($"invalid URI '{uriText}'");
+            throw s.Error($"invalid URI '{uriText.ToString()}'");
         }
 
-        var parameters = new SipParameters();
-        s.ReadParameters(parameters);
+        paramsStart = s.Position;
+        s.SkipParameters();
         s.SkipLws();
         if (!s.AtEnd)
         {
             throw s.Error($"unexpected '{s.Rest.ToString()}'");
         }
 
-        return new SipNameAddr(uriText, uri, display, parameters);
+        return kind;
+    }
+
+    /// <summary>An unquoted display name: its tokens joined by single spaces.</summary>
+    private static string JoinTokens(ReadOnlySpan<char> text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var range in text.SplitAny(" \t\r\n"))
+        {
+            if (range.End.Value > range.Start.Value)
+            {
+                if (sb.Length > 0)
+                {
+                    sb.Append(' ');
+                }
+
+                sb.Append(text[range]);
+            }
+        }
+
+        return sb.ToString();
     }
 
     public override string ToString()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -13,12 +14,41 @@ internal static class SipParser
 {
     private static ReadOnlySpan<byte> HeaderEnd => "\r\n\r\n"u8;
 
-    /// <summary>Parses <paramref name="data"/>. Returns the message (null for garbage); <paramref name="error"/> is null only when the message is valid.</summary>
+    /// <summary>Parses <paramref name="data"/> (copied into the message). Returns the message (null for garbage); <paramref name="error"/> is null only when the message is valid.</summary>
     public static SipMessage? Parse(ReadOnlySpan<byte> data, out SipParseError? error)
     {
+        // RFC 3261 §7.5: ignore CRLFs before the start line (keep-alives).
+        var skip = data.IndexOfAnyExcept((byte)'\r', (byte)'\n');
+        if (skip < 0)
+        {
+            error = new SipParseError("", "empty datagram");
+            return null;
+        }
+
+        return ParseOwned(data[skip..].ToArray(), out error);
+    }
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, out SipParseError?)"/> for a message in several segments (a pipe's buffer).</summary>
+    public static SipMessage? Parse(in ReadOnlySequence<byte> data, out SipParseError? error)
+    {
+        if (data.IsSingleSegment)
+        {
+            return Parse(data.FirstSpan, out error);
+        }
+
+        return Parse(data.ToArray(), out error);
+    }
+
+    /// <summary>
+    /// Parses a message that starts at index 0 of <paramref name="owned"/> and fills it; the message keeps the array
+    /// (no copy), so the caller must not change or reuse it afterwards.
+    /// </summary>
+    public static SipMessage? ParseOwned(byte[] owned, out SipParseError? error)
+    {
+        ArgumentNullException.ThrowIfNull(owned);
         try
         {
-            return ParseCore(data, out error);
+            return ParseCore(owned, out error);
         }
         catch (SipParseException ex)
         {
@@ -32,25 +62,19 @@ internal static class SipParser
         }
     }
 
-    private static SipMessage? ParseCore(ReadOnlySpan<byte> data, out SipParseError? error)
+    private static SipMessage? ParseCore(byte[] raw, out SipParseError? error)
     {
         error = null;
-
-        // RFC 3261 §7.5: ignore CRLFs before the start line (keep-alives).
-        var skip = 0;
-        while (skip < data.Length && (data[skip] == '\r' || data[skip] == '\n'))
-        {
-            skip++;
-        }
-
-        data = data[skip..];
-        if (data.Length == 0)
+        ReadOnlySpan<byte> data = raw;
+        var skip = data.IndexOfAnyExcept((byte)'\r', (byte)'\n');
+        if (skip < 0)
         {
             error = new SipParseError("", "empty datagram");
             return null;
         }
 
-        var headerEnd = data.IndexOf(HeaderEnd);
+        var headerEnd = data[skip..].IndexOf(HeaderEnd);
+        headerEnd = headerEnd < 0 ? -1 : headerEnd + skip;
         int bodyStart;
         SipParseError? truncated = null;
         if (headerEnd >= 0)
@@ -59,7 +83,8 @@ internal static class SipParser
         }
         else
         {
-            var lf = data.IndexOf("\n\n"u8);
+            var lf = data[skip..].IndexOf("\n\n"u8);
+            lf = lf < 0 ? -1 : lf + skip;
             if (lf >= 0)
             {
                 headerEnd = lf;
@@ -74,20 +99,21 @@ internal static class SipParser
         }
 
         var head = data[..headerEnd];
-        var firstNl = head.IndexOf((byte)'\n');
-        var startBytes = firstNl < 0 ? head : head[..firstNl];
-        if (!startBytes.IsEmpty && startBytes[^1] == '\r')
+        var firstNl = head[skip..].IndexOf((byte)'\n');
+        firstNl = firstNl < 0 ? -1 : firstNl + skip;
+        var startEnd = firstNl < 0 ? head.Length : firstNl;
+        if (startEnd > skip && head[startEnd - 1] == '\r')
         {
-            startBytes = startBytes[..^1];
+            startEnd--;
         }
 
-        if (startBytes.IsEmpty)
+        if (startEnd == skip)
         {
             error = new SipParseError("", "no start line");
             return null;
         }
 
-        var message = ParseStartLine(Encoding.UTF8.GetString(startBytes), out var startError);
+        var message = ParseStartLine(raw, skip, startEnd - skip, out var startError);
         if (message is null)
         {
             error = startError;
@@ -95,64 +121,53 @@ internal static class SipParser
         }
 
         error = startError;
-        var rest = firstNl < 0 ? ReadOnlySpan<byte>.Empty : head[(firstNl + 1)..];
-        char[]? rented = null;
-        Span<char> stackBuffer = stackalloc char[1024];
-        try
+        var pos = firstNl < 0 ? headerEnd : firstNl + 1;
+        message.ReserveHeaders(head[pos..].Count((byte)'\n') + 1);
+        while (pos < headerEnd)
         {
-            while (!rest.IsEmpty)
+            // One logical header line: a physical line plus its folded continuations (lines starting with SP/HT).
+            var rest = head[pos..];
+            var end = rest.IndexOf((byte)'\n');
+            var folded = false;
+            while (end >= 0 && end + 1 < rest.Length && (rest[end + 1] == ' ' || rest[end + 1] == '\t'))
             {
-                // One logical header line: a physical line plus its folded continuations (lines starting with SP/HT).
-                var end = rest.IndexOf((byte)'\n');
-                while (end >= 0 && end + 1 < rest.Length && (rest[end + 1] == ' ' || rest[end + 1] == '\t'))
-                {
-                    var next = rest[(end + 1)..].IndexOf((byte)'\n');
-                    end = next < 0 ? -1 : end + 1 + next;
-                }
-
-                var logical = end < 0 ? rest : rest[..end];
-                rest = end < 0 ? ReadOnlySpan<byte>.Empty : rest[(end + 1)..];
-                var max = Encoding.UTF8.GetMaxCharCount(logical.Length);
-                var chars = stackBuffer;
-                if (max > chars.Length)
-                {
-                    if (rented is null || rented.Length < max)
-                    {
-                        if (rented is not null)
-                        {
-                            System.Buffers.ArrayPool<char>.Shared.Return(rented);
-                        }
-
-                        rented = System.Buffers.ArrayPool<char>.Shared.Rent(max);
-                    }
-
-                    chars = rented;
-                }
-
-                var n = Encoding.UTF8.GetChars(logical, chars);
-                var line = Unfold(chars[..n]);
-                if (line.IsEmpty)
-                {
-                    continue;
-                }
-
-                var colon = line.IndexOf(':');
-                var name = colon > 0 ? line[..colon].TrimEnd(" \t") : [];
-                if (name.IsEmpty || !IsToken(name))
-                {
-                    error ??= new SipParseError("", $"malformed header line '{Shorten(line.ToString())}'");
-                    continue;
-                }
-
-                message.AddHeader(SipHeaderNames.Normalize(name), new string(line[(colon + 1)..].Trim(" \t")));
+                folded = true;
+                var next = rest[(end + 1)..].IndexOf((byte)'\n');
+                end = next < 0 ? -1 : end + 1 + next;
             }
-        }
-        finally
-        {
-            if (rented is not null)
+
+            var lineStart = pos;
+            var lineLength = end < 0 ? rest.Length : end;
+            pos = end < 0 ? headerEnd : pos + end + 1;
+            var line = raw.AsSpan(lineStart, lineLength);
+            if (line.TrimEnd("\r\n"u8).IsEmpty)
             {
-                System.Buffers.ArrayPool<char>.Shared.Return(rented);
+                continue;
             }
+
+            var colon = line.IndexOf((byte)':');
+            var name = colon > 0 ? line[..colon].TrimEnd(" \t"u8) : [];
+            if (name.IsEmpty || !IsToken(name))
+            {
+                error ??= new SipParseError("", $"malformed header line '{Shorten(Encoding.UTF8.GetString(line).Trim())}'");
+                continue;
+            }
+
+            // The value without the LWS (and CR/LF of folding) at either end; folding inside is undone when it is read.
+            var value = line[(colon + 1)..];
+            var lead = value.IndexOfAnyExcept(" \t\r\n"u8);
+            if (lead < 0)
+            {
+                value = [];
+                lead = 0;
+            }
+            else
+            {
+                value = value[lead..].TrimEnd(" \t\r\n"u8);
+            }
+
+            folded = folded || value.IndexOfAny((byte)'\r', (byte)'\n') >= 0;
+            message.AddRawHeader(SipHeaderNames.Identify(name), lineStart, name.Length, lineStart + colon + 1 + lead, value.Length, folded);
         }
 
         error ??= truncated;
@@ -187,11 +202,11 @@ internal static class SipParser
                 cl = available;
             }
 
-            message.Body = data.Slice(bodyStart, cl).ToArray();
+            message.SetRawBody(bodyStart, cl);
         }
         else
         {
-            message.Body = available > 0 ? data[bodyStart..].ToArray() : [];
+            message.SetRawBody(bodyStart, available);
         }
 
         if (error is null && message is SipRequest req && req.Version != "SIP/2.0")
@@ -202,14 +217,14 @@ internal static class SipParser
         return message;
     }
 
-    private static SipMessage? ParseStartLine(string line, out SipParseError? error)
+    private static SipMessage? ParseStartLine(byte[] raw, int start, int length, out SipParseError? error)
     {
         error = null;
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (line.StartsWith("SIP/", StringComparison.OrdinalIgnoreCase))
+        var line = raw.AsSpan(start, length);
+        if (line.Length >= 4 && Ascii.EqualsIgnoreCase(line[..4], "SIP/"u8))
         {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-            var sp1 = line.IndexOf(' ', StringComparison.Ordinal);
+            var sp1 = line.IndexOf((byte)' ');
             if (sp1 < 0)
             {
                 error = new SipParseError("", "malformed status line");
@@ -217,98 +232,103 @@ internal static class SipParser
             }
 
             var rest = line[(sp1 + 1)..];
-            var sp2 = rest.IndexOf(' ', StringComparison.Ordinal);
+            var sp2 = rest.IndexOf((byte)' ');
             var codeText = sp2 < 0 ? rest : rest[..sp2];
             if (codeText.Length != 3 || !int.TryParse(codeText, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code < 100 || code > 699)
             {
-                error = new SipParseError("", $"invalid status code '{Shorten(codeText)}'");
+                error = new SipParseError("", $"invalid status code '{Shorten(Encoding.UTF8.GetString(codeText))}'");
                 return null;
             }
 
-            return new SipResponse(code, sp2 < 0 ? "" : rest[(sp2 + 1)..]) { Version = line[..sp1].ToUpperInvariant() };
+            var reasonStart = sp2 < 0 ? start + length : start + sp1 + 1 + sp2 + 1;
+            return new SipResponse(code, raw, reasonStart, start + length - reasonStart) { Version = VersionString(line[..sp1]) };
         }
 
-        if (parts.Length < 2 || !IsToken(parts[0]))
+        // Request-Line = Method SP Request-URI SP SIP-Version (runs of spaces tolerated, as before).
+        Span<Range> parts = stackalloc Range[4];
+        var count = Split(line, parts);
+        if (count < 2 || !IsToken(line[parts[0]]))
         {
             error = new SipParseError("", "malformed start line");
             return null;
         }
 
-        var method = parts[0];
-        var uriText = parts[1];
-        SipUri? uri = null;
-        if (parts.Length != 3)
+        var methodBytes = line[parts[0]];
+        var method = SipRequest.InternMethod(methodBytes) ?? Encoding.ASCII.GetString(methodBytes);
+        var uriBytes = line[parts[1]];
+        if (count != 3)
         {
             error = new SipParseError("", "malformed Request-Line (whitespace inside the Request-URI?)");
         }
-        else if (!parts[2].StartsWith("SIP/", StringComparison.OrdinalIgnoreCase))
+        else if (!(line[parts[2]].Length >= 4 && Ascii.EqualsIgnoreCase(line[parts[2]][..4], "SIP/"u8)))
         {
-            error = new SipParseError("", $"malformed SIP version '{Shorten(parts[2])}'");
+            error = new SipParseError("", $"malformed SIP version '{Shorten(Encoding.UTF8.GetString(line[parts[2]]))}'");
         }
 
-        var colon = uriText.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !SipUri.IsValidScheme(uriText.AsSpan(0, colon)))
+        var sipUri = false;
+        Span<char> chars = stackalloc char[512];
+        var uriChars = uriBytes.Length <= chars.Length ? chars[..Encoding.UTF8.GetChars(uriBytes, chars)] : Encoding.UTF8.GetString(uriBytes).AsSpan();
+        var colon = uriChars.IndexOf(':');
+        if (colon <= 0 || !SipUri.IsValidScheme(uriChars[..colon]))
         {
-            error ??= new SipParseError("", $"invalid Request-URI '{Shorten(uriText)}'");
+            error ??= new SipParseError("", $"invalid Request-URI '{Shorten(uriChars.ToString())}'");
         }
-        else if (uriText[..colon].ToLowerInvariant() is "sip" or "sips")
+        else if (SipUri.IsSipScheme(uriChars[..colon]))
         {
-            if (!SipUri.TryParse(uriText, out uri, out var uriError))
+            if (SipUri.TryValidate(uriChars, out var uriError))
+            {
+                sipUri = true;
+            }
+            else
             {
                 error ??= new SipParseError("", $"invalid Request-URI: {uriError}");
             }
         }
 
-        return new SipRequest(method, uriText, uri) { Version = parts.Length > 2 ? parts[2].ToUpperInvariant() : "SIP/2.0" };
+        return new SipRequest(method, raw, start + parts[1].Start.Value, uriBytes.Length, sipUri)
+        {
+            Version = count > 2 ? VersionString(line[parts[2]]) : "SIP/2.0",
+        };
     }
 
-    /// <summary>Unfolds a logical line in place: CR is dropped, each LF plus the SP/HT after it becomes one space.</summary>
-    private static Span<char> Unfold(Span<char> line)
+    /// <summary>Splits at runs of spaces into at most <paramref name="parts"/>.Length ranges; returns how many parts there are (counting beyond the span's room as one more).</summary>
+    private static int Split(ReadOnlySpan<byte> line, Span<Range> parts)
     {
-        if (line.IndexOfAny('\r', '\n') < 0)
+        var n = 0;
+        var i = 0;
+        while (i < line.Length)
         {
-            return line;
-        }
-
-        var w = 0;
-        var r = 0;
-        while (r < line.Length)
-        {
-            var c = line[r++];
-            if (c == '\r')
+            if (line[i] == ' ')
             {
+                i++;
                 continue;
             }
 
-            if (c == '\n')
+            var s = i;
+            while (i < line.Length && line[i] != ' ')
             {
-                while (r < line.Length && (line[r] == ' ' || line[r] == '\t'))
-                {
-                    r++;
-                }
-
-                line[w++] = ' ';
-                continue;
+                i++;
             }
 
-            line[w++] = c;
-        }
-
-        return line[..w];
-    }
-
-    private static bool IsToken(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s)
-        {
-            if (!SipScanner.IsTokenChar(c))
+            if (n < parts.Length)
             {
-                return false;
+                parts[n] = s..i;
             }
+
+            n++;
         }
 
-        return s.Length > 0;
+        return n;
     }
+
+    private static string VersionString(ReadOnlySpan<byte> version) =>
+        Ascii.EqualsIgnoreCase(version, "SIP/2.0"u8) ? "SIP/2.0" : Encoding.UTF8.GetString(version).ToUpperInvariant();
+
+    /// <summary>RFC 3261 token characters: alphanum and <c>-.!%*_+`'~</c>.</summary>
+    private static readonly SearchValues<byte> TokenBytes =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
+
+    private static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && s.IndexOfAnyExcept(TokenBytes) < 0;
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

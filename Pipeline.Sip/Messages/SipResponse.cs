@@ -1,11 +1,33 @@
 namespace Pipeline.Sip.Messages;
 
 /// <summary>A SIP response.</summary>
-internal sealed class SipResponse(int statusCode, string reasonPhrase) : SipMessage
+internal sealed class SipResponse : SipMessage
 {
-    public int StatusCode { get; } = statusCode;
+    private string? _reasonPhrase;
+    private readonly int _reasonStart;
+    private readonly int _reasonLength;
 
-    public string ReasonPhrase { get; } = reasonPhrase;
+    public SipResponse(int statusCode, string reasonPhrase)
+    {
+        StatusCode = statusCode;
+        _reasonPhrase = reasonPhrase;
+    }
+
+    /// <summary>A parsed response whose reason phrase is the byte range given of <paramref name="raw"/>, decoded on first use.</summary>
+    internal SipResponse(int statusCode, byte[] raw, int reasonStart, int reasonLength)
+        : base(raw)
+    {
+        StatusCode = statusCode;
+        _reasonStart = reasonStart;
+        _reasonLength = reasonLength;
+    }
+
+    public int StatusCode { get; }
+
+    public string ReasonPhrase => _reasonPhrase ??= DecodeRaw(_reasonStart, _reasonLength);
+
+    /// <summary>The reason phrase bytes as received, when the response was parsed.</summary>
+    internal ReadOnlySpan<byte> RawReasonPhrase => _reasonPhrase is null && Raw is { } r ? r.AsSpan(_reasonStart, _reasonLength) : default;
 
     public override bool IsRequest => false;
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Pipeline.Sip.Messages;
 
 /// <summary>A cursor over one unfolded header value with the small lexical helpers of RFC 3261 §25.</summary>
@@ -23,10 +25,13 @@ internal ref struct SipScanner
 
     public void SkipLws()
     {
-        while (Position < _text.Length && (_text[Position] == ' ' || _text[Position] == '\t' || _text[Position] == '\r' || _text[Position] == '\n'))
+        if (Position < _text.Length && _text[Position] is not (' ' or '\t' or '\r' or '\n'))
         {
-            Position++;
+            return;
         }
+
+        var n = _text[Position..].IndexOfAnyExcept(" \t\r\n");
+        Position = n < 0 ? _text.Length : Position + n;
     }
 
     public bool TryChar(char c)
@@ -49,28 +54,36 @@ internal ref struct SipScanner
         }
     }
 
-    public static bool IsTokenChar(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
+    /// <summary>RFC 3261 token characters.</summary>
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~");
 
-    public string ReadToken(string what)
+    /// <summary>What a generic-param value may hold unquoted: token characters and a host's ':' '[' ']'.</summary>
+    private static readonly SearchValues<char> ParamValueChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:[]");
+
+    public static bool IsTokenChar(char c) => TokenChars.Contains(c);
+
+    public string ReadToken(string what) => ReadTokenSpan(what).ToString();
+
+    /// <summary>As <see cref="ReadToken"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadTokenSpan(string what)
     {
         SkipLws();
         var start = Position;
-        while (Position < _text.Length && IsTokenChar(_text[Position]))
-        {
-            Position++;
-        }
-
+        var n = _text[Position..].IndexOfAnyExcept(TokenChars);
+        Position = n < 0 ? _text.Length : Position + n;
         if (Position == start)
         {
             throw Error(AtEnd ? $"missing {what}" : $"invalid character '{Peek}' where {what} was expected");
         }
 
-        return _text[start..Position].ToString();
+        return _text[start..Position];
     }
 
     /// <summary>Reads a quoted-string and returns it with its quotes and escapes intact.</summary>
-    public string ReadQuoted()
+    public string ReadQuoted() => ReadQuotedSpan().ToString();
+
+    /// <summary>As <see cref="ReadQuoted"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadQuotedSpan()
     {
         SkipLws();
         var start = Position;
@@ -92,7 +105,7 @@ internal ref struct SipScanner
             Position++;
             if (c == '"')
             {
-                return _text[start..Position].ToString();
+                return _text[start..Position];
             }
         }
 
@@ -100,26 +113,27 @@ internal ref struct SipScanner
     }
 
     /// <summary>Reads a generic-param value: token, quoted string or host (incl. IPv6 reference).</summary>
-    public string ReadParamValue(string what)
+    public string ReadParamValue(string what) => ReadParamValueSpan(what).ToString();
+
+    /// <summary>As <see cref="ReadParamValue"/>, without allocating.</summary>
+    public ReadOnlySpan<char> ReadParamValueSpan(string what)
     {
         SkipLws();
         if (Peek == '"')
         {
-            return ReadQuoted();
+            return ReadQuotedSpan();
         }
 
         var start = Position;
-        while (Position < _text.Length && (IsTokenChar(_text[Position]) || _text[Position] is ':' or '[' or ']'))
-        {
-            Position++;
-        }
+        var n = _text[Position..].IndexOfAnyExcept(ParamValueChars);
+        Position = n < 0 ? _text.Length : Position + n;
 
         if (Position == start)
         {
             throw Error($"missing value of {what}");
         }
 
-        return _text[start..Position].ToString();
+        return _text[start..Position];
     }
 
     /// <summary>Reads <c>*( SEMI generic-param )</c> into <paramref name="into"/>.</summary>
@@ -135,6 +149,25 @@ internal ref struct SipScanner
             }
 
             into.Set(name, value);
+        }
+    }
+
+    /// <summary>Checks <c>*( SEMI generic-param )</c> without building anything.</summary>
+    public void SkipParameters()
+    {
+        while (TryChar(';'))
+        {
+            var name = ReadTokenSpan("parameter name");
+            if (TryChar('='))
+            {
+                SkipLws();
+                if (Peek != '"' && !(IsTokenChar(Peek) || Peek is ':' or '[' or ']'))
+                {
+                    throw Error($"missing value of parameter '{name.ToString()}'");
+                }
+
+                ReadParamValueSpan("parameter");
+            }
         }
     }
 }

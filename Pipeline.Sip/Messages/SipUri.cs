@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
@@ -51,6 +52,32 @@ public sealed class SipUri
 
     /// <summary>The value of a URI parameter, or null.</summary>
     public string? GetParameter(string name) => Params.Get(name);
+
+    /// <summary>
+    /// The value of a header field carried in the URI (<c>?Subject=hi&amp;Priority=urgent</c>), as written (escapes intact),
+    /// matched case-insensitively by name; null when absent.
+    /// </summary>
+    public string? GetHeaderField(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (Headers is null)
+        {
+            return null;
+        }
+
+        foreach (var range in Headers.AsSpan().Split('&'))
+        {
+            var field = Headers.AsSpan()[range];
+            var eq = field.IndexOf('=');
+            var fieldName = eq >= 0 ? field[..eq] : field;
+            if (fieldName.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return eq >= 0 ? field[(eq + 1)..].ToString() : "";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>True if the URI has the parameter (with or without value).</summary>
     public bool HasParameter(string name) => Params.Contains(name);
@@ -189,13 +216,26 @@ public sealed class SipUri
     /// <summary>Parses <c>host [":" port]</c> where host may be an IPv6 reference.</summary>
     internal static bool TryParseHostPort(string text, out string host, out int? port, out string? error)
     {
-        host = "";
+        if (!TryValidateHostPort(text, out var hostLength, out port, out error))
+        {
+            host = "";
+            return false;
+        }
+
+        host = hostLength == text.Length ? text : text[..hostLength];
+        return true;
+    }
+
+    /// <summary>Checks <c>host [":" port]</c> without allocating (except to check an IPv6 reference); the host is the first <paramref name="hostLength"/> characters.</summary>
+    internal static bool TryValidateHostPort(ReadOnlySpan<char> text, out int hostLength, out int? port, out string? error)
+    {
+        hostLength = 0;
         port = null;
         error = null;
-        string portText;
+        ReadOnlySpan<char> portText;
         if (text.StartsWith('['))
         {
-            var close = text.IndexOf(']', StringComparison.Ordinal);
+            var close = text.IndexOf(']');
             if (close < 0)
             {
                 error = "unterminated IPv6 reference";
@@ -205,11 +245,11 @@ public sealed class SipUri
             var inner = text[1..close];
             if (!IPAddress.TryParse(inner, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
             {
-                error = $"invalid IPv6 address '{inner}'";
+                error = $"invalid IPv6 address '{inner.ToString()}'";
                 return false;
             }
 
-            host = text[..(close + 1)];
+            hostLength = close + 1;
             portText = text[(close + 1)..];
             if (portText.Length > 0 && portText[0] != ':')
             {
@@ -219,9 +259,9 @@ public sealed class SipUri
         }
         else
         {
-            var c = text.IndexOf(':', StringComparison.Ordinal);
-            host = c >= 0 ? text[..c] : text;
-            portText = c >= 0 ? text[c..] : "";
+            var c = text.IndexOf(':');
+            var host = c >= 0 ? text[..c] : text;
+            portText = c >= 0 ? text[c..] : [];
             if (host.Length == 0)
             {
                 error = "empty host";
@@ -236,13 +276,15 @@ public sealed class SipUri
                     return false;
                 }
             }
+
+            hostLength = host.Length;
         }
 
         if (portText.Length > 0)
         {
-            if (portText.Length < 2 || portText.Length > 6 || !int.TryParse(portText.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p > 65535)
+            if (portText.Length < 2 || portText.Length > 6 || !int.TryParse(portText[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p > 65535)
             {
-                error = $"invalid port '{portText[1..]}'";
+                error = $"invalid port '{portText[1..].ToString()}'";
                 return false;
             }
 
@@ -251,6 +293,98 @@ public sealed class SipUri
 
         return true;
     }
+
+    /// <summary>Checks a sip/sips URI as <see cref="TryParse(string, out SipUri?, out string?)"/> does, without building it.</summary>
+    internal static bool TryValidate(ReadOnlySpan<char> text, out string? error)
+    {
+        error = null;
+        var colon = text.IndexOf(':');
+        if (colon <= 0 || !IsValidScheme(text[..colon]))
+        {
+            error = "missing or invalid scheme";
+            return false;
+        }
+
+        if (!IsSipScheme(text[..colon]))
+        {
+            error = $"unsupported URI scheme '{text[..colon].ToString().ToLowerInvariant()}'";
+            return false;
+        }
+
+        var bad = text.IndexOfAny(NotInUri);
+        if (bad >= 0)
+        {
+            var c = text[bad];
+            error = c <= ' ' ? "whitespace or control character in URI" : $"invalid character '{c}' in URI";
+            return false;
+        }
+
+        var rest = text[(colon + 1)..];
+        var at = rest.IndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            rest = rest[(at + 1)..];
+            var pc = userInfo.IndexOf(':');
+            if (pc >= 0)
+            {
+                userInfo = userInfo[..pc];
+            }
+
+            if (userInfo.Length == 0)
+            {
+                error = "empty user part";
+                return false;
+            }
+        }
+
+        var q = rest.IndexOf('?');
+        if (q >= 0)
+        {
+            rest = rest[..q];
+        }
+
+        var semi = rest.IndexOf(';');
+        var hostPort = semi >= 0 ? rest[..semi] : rest;
+        if (!TryValidateHostPort(hostPort, out _, out _, out error))
+        {
+            return false;
+        }
+
+        if (semi >= 0)
+        {
+            var paramText = rest[(semi + 1)..];
+            while (true)
+            {
+                var next = paramText.IndexOf(';');
+                var p = next >= 0 ? paramText[..next] : paramText;
+                var eq = p.IndexOf('=');
+                if ((eq >= 0 ? eq : p.Length) == 0)
+                {
+                    error = "empty URI parameter";
+                    return false;
+                }
+
+                if (next < 0)
+                {
+                    break;
+                }
+
+                paramText = paramText[(next + 1)..];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Characters that never appear in a SIP URI unescaped: controls, space, &lt; &gt; " and DEL.</summary>
+    private static readonly SearchValues<char> NotInUri = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f <>\"\u007f");
+
+    /// <summary>True for "sip" or "sips" in any case.</summary>
+    internal static bool IsSipScheme(ReadOnlySpan<char> scheme) =>
+        scheme.Equals("sip", StringComparison.OrdinalIgnoreCase) || scheme.Equals("sips", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes the URI in its textual form.</summary>
     public override string ToString()

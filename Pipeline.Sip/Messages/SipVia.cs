@@ -47,13 +47,40 @@ internal sealed class SipVia
 
     public static SipVia Parse(string value)
     {
+        Scan(value, out var name, out var version, out var transport, out var host, out var port, out var paramsStart);
+        var via = new SipVia(value[transport].ToUpperInvariant(), value[host], port, null)
+        {
+            Protocol = IsSip20(value.AsSpan()[name], value.AsSpan()[version]) ? "SIP/2.0" : value[name] + "/" + value[version],
+        };
+        var s = new SipScanner(value, "Via") { Position = paramsStart };
+        s.ReadParameters(via.Parameters);
+        return via;
+    }
+
+    /// <summary>Checks one Via value (already split at commas) without allocating; throws <see cref="SipParseException"/>.</summary>
+    internal static void Validate(ReadOnlySpan<char> value) => Scan(value, out _, out _, out _, out _, out _, out _);
+
+    private static bool IsSip20(ReadOnlySpan<char> name, ReadOnlySpan<char> version) => name is "SIP" && version is "2.0";
+
+    /// <summary>Scans <c>sent-protocol LWS sent-by *( SEMI via-params )</c>.</summary>
+    private static void Scan(ReadOnlySpan<char> value, out Range name, out Range version, out Range transport, out Range host, out int? port, out int paramsStart)
+    {
         const string H = "Via";
         var s = new SipScanner(value, H);
-        var name = s.ReadToken("protocol name");
+        s.SkipLws();
+        var ns = s.Position;
+        s.ReadTokenSpan("protocol name");
+        name = ns..s.Position;
         s.Expect('/', "'/' in sent-protocol");
-        var version = s.ReadToken("protocol version");
+        s.SkipLws();
+        var vs = s.Position;
+        s.ReadTokenSpan("protocol version");
+        version = vs..s.Position;
         s.Expect('/', "'/' in sent-protocol");
-        var transport = s.ReadToken("transport");
+        s.SkipLws();
+        var ts = s.Position;
+        s.ReadTokenSpan("transport");
+        transport = ts..s.Position;
         s.SkipLws();
         var start = s.Position;
         if (s.Peek == '[')
@@ -73,13 +100,19 @@ internal sealed class SipVia
             }
         }
 
-        var host = value[start..Math.Min(s.Position, value.Length)];
-        if (host.Length == 0)
+        var hostEnd = Math.Min(s.Position, value.Length);
+        if (hostEnd == start)
         {
             throw s.Error(s.AtEnd ? "missing sent-by host" : $"invalid sent-by at '{s.Rest.ToString()}'");
         }
 
-        var hostPort = host;
+        if (!SipUri.TryValidateHostPort(value[start..hostEnd], out var hostLength, out _, out var err) || hostLength != hostEnd - start)
+        {
+            throw s.Error(err ?? "invalid sent-by");
+        }
+
+        host = start..hostEnd;
+        port = null;
         if (s.TryChar(':'))
         {
             s.SkipLws();
@@ -89,23 +122,22 @@ internal sealed class SipVia
                 s.Position++;
             }
 
-            hostPort = host + ":" + value[ps..s.Position];
+            var digits = value[ps..s.Position];
+            if (digits.Length == 0 || digits.Length > 5 || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p > 65535)
+            {
+                throw s.Error($"invalid port '{digits.ToString()}'");
+            }
+
+            port = p;
         }
 
-        if (!SipUri.TryParseHostPort(hostPort, out var h, out var port, out var err))
-        {
-            throw s.Error(err ?? "invalid sent-by");
-        }
-
-        var via = new SipVia(transport.ToUpperInvariant(), h, port, null) { Protocol = name + "/" + version };
-        s.ReadParameters(via.Parameters);
+        paramsStart = s.Position;
+        s.SkipParameters();
         s.SkipLws();
         if (!s.AtEnd)
         {
             throw s.Error($"unexpected '{s.Rest.ToString()}'");
         }
-
-        return via;
     }
 
     public SipVia Clone() => new(Transport, Host, Port, null) { Protocol = Protocol, Parameters = Parameters.Clone() };

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Pipeline.Sip.Messages;
@@ -6,11 +7,14 @@ namespace Pipeline.Benchmarks;
 
 /// <summary>SIP parsing: a typical ~800-byte INVITE with SDP, and RFC 4475's whitespace-heavy wsinv.</summary>
 [MemoryDiagnoser]
+[MinColumn]
 public class SipParserBenchmarks
 {
     private byte[] _invite = [];
     private byte[] _wsinv = [];
     private SipMessage? _parsedInvite;
+    private SipMessage? _parsedWsinv;
+    private readonly ArrayBufferWriter<byte> _output = new(4096);
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +39,7 @@ public class SipParserBenchmarks
         var root = Environment.GetEnvironmentVariable("PIPELINE_TESTDATA") is { Length: > 0 } r ? r : "/work/shared/testdata";
         _wsinv = File.ReadAllBytes(Path.Combine(root, "sip", "rfc4475", "wsinv.dat"));
         _parsedInvite = SipParser.Parse(_invite, out _);
+        _parsedWsinv = SipParser.Parse(_wsinv, out _);
     }
 
     [Benchmark(Baseline = true)]
@@ -45,4 +50,22 @@ public class SipParserBenchmarks
 
     [Benchmark]
     public byte[] WriteInviteWithSdp() => SipWriter.Write(_parsedInvite!);
+
+    [Benchmark]
+    public int WriteInviteToBufferWriter()
+    {
+        _output.ResetWrittenCount();
+        return SipWriter.Write(_parsedInvite!, _output);
+    }
+
+    [Benchmark]
+    public byte[] WriteWsinv() => SipWriter.Write(_parsedWsinv!);
+
+    /// <summary>Parse, then read what a UAS reads of every request (Via, From, To, Call-ID, CSeq): the lazy views' cost.</summary>
+    [Benchmark]
+    public int ParseInviteAndReadDialogHeaders()
+    {
+        var m = SipParser.Parse(_invite, out _)!;
+        return m.TopVia!.Branch!.Length + m.From.Tag!.Length + m.To.UriText.Length + m.CallId.Length + (int)m.CSeq.Number;
+    }
 }
