@@ -119,9 +119,18 @@ internal sealed class UdpSipTransport : ISipTransport
         }
     }
 
+    /// <summary>Size check before parsing (protection); a datagram it refuses is dropped unparsed.</summary>
+    internal Func<int, bool>? AdmitSize { get; set; }
+
     /// <summary>Parses one datagram and delivers, answers or drops it. Internal for tests.</summary>
     internal void OnDatagram(ReadOnlySpan<byte> data, IPEndPoint remote)
     {
+        if (AdmitSize is { } admit && !admit(data.Length))
+        {
+            _log.LogDebug("Dropping a {Length}-byte datagram from {Remote}: larger than the maximum message size", data.Length, remote);
+            return;
+        }
+
         if (_log.IsEnabled(LogLevel.Debug))
         {
             _log.LogDebug("SIP received from {Remote}:\n{Message}", remote, System.Text.Encoding.UTF8.GetString(data));
