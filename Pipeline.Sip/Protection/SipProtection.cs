@@ -20,6 +20,7 @@ internal sealed class SipProtection
     private readonly double _rate;
     private readonly double _burst;
     private readonly Func<int> _queueDepth;
+    private long _accepted;
     private long _dropped;
     private long _rejected;
     private long _oversized;
@@ -37,6 +38,9 @@ internal sealed class SipProtection
 
     /// <summary>Most sources tracked at once; beyond it idle sources are forgotten (a spoofed-source flood cannot grow the table).</summary>
     public int MaxTrackedSources { get; init; } = 10_000;
+
+    /// <summary>Requests admitted.</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
 
     /// <summary>Requests dropped by the rate limit or a full queue.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -81,6 +85,7 @@ internal sealed class SipProtection
         var ok = _queueDepth() < Options.MaxQueuedMessages && TakeToken(source.Address);
         if (ok)
         {
+            Interlocked.Increment(ref _accepted);
             return SipAdmission.Accept;
         }
 

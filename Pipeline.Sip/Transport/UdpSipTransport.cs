@@ -27,6 +27,10 @@ internal sealed class UdpSipTransport : ISipTransport
         try
         {
             _socket.Bind(bind);
+
+            // A peer that never reads keeps our loopback send buffer charged: a blocking SendTo would then stall the
+            // receive loop and the signalling queue. Non-blocking sends drop the datagram instead (UDP may lose it anyway).
+            _socket.Blocking = false;
         }
         catch
         {
