@@ -78,6 +78,12 @@ public sealed record EndpointOptions
     /// <summary>Received messages waiting for the signalling queue beyond which new requests are refused like rate-limited ones (default 10,000).</summary>
     public int MaxQueuedMessages { get; init; } = 10_000;
 
+    /// <summary>
+    /// How long an incoming call may ring unanswered before it is refused with 480 Temporarily Unavailable and ended
+    /// (default 3 minutes; <see cref="Timeout.InfiniteTimeSpan"/> = never). Bounds what a flood of INVITEs can hold.
+    /// </summary>
+    public TimeSpan IncomingCallTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>Wraps the transport (tests: loss, delay). Not part of the public API.</summary>
     internal Func<Transport.ISipTransport, Transport.ISipTransport>? TransportDecorator { get; init; }
 
@@ -168,6 +174,11 @@ public sealed record EndpointOptions
         if (MaxQueuedMessages < 1)
         {
             throw new ArgumentException($"EndpointOptions.MaxQueuedMessages must be at least 1 (was {MaxQueuedMessages}).", nameof(MaxQueuedMessages));
+        }
+
+        if (IncomingCallTimeout <= TimeSpan.Zero && IncomingCallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"EndpointOptions.IncomingCallTimeout must be positive or Timeout.InfiniteTimeSpan (was {IncomingCallTimeout}).", nameof(IncomingCallTimeout));
         }
 
         if (TimeProvider is null)

@@ -42,6 +42,7 @@ public sealed class Call
     private bool _cancelSent;
     private SipTimer? _cancelGuard;
     private SipTimer? _glareTimer;
+    private SipTimer? _ringTimer;
     private int _glareAttempts;
 
     internal Call(SipUserAgent ua, CallDirection direction, string callId, string remoteUri)
@@ -374,7 +375,23 @@ public sealed class Call
         _ua.RegisterDialog(Dialog, this);
         _destination = Dialog.NextHop();
         _ua.Respond(tx, 180);
+        if (_ua.Options.IncomingCallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _ringTimer = SipTimer.Start(_ua.Options.TimeProvider, _ua.Queue, _ua.Options.IncomingCallTimeout, OnRingTimeout);
+        }
+
         _ = CreateIncomingMediaAsync();
+    }
+
+    private void OnRingTimeout()
+    {
+        _ringTimer = null;
+        if (State == CallState.Incoming && _answerTcs is null && PendingInvite is { IsFinal: false } tx)
+        {
+            Log.LogInformation("Call {CallId}: not answered within {Timeout}; refusing with 480", CallId, _ua.Options.IncomingCallTimeout);
+            _ua.Respond(tx, 480, "Temporarily Unavailable (not answered)");
+            End(CallEndReason.Timeout("not answered"));
+        }
     }
 
     private async Task CreateIncomingMediaAsync()
@@ -439,6 +456,8 @@ public sealed class Call
         }
 
         _answerTcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ringTimer?.Dispose();
+        _ringTimer = null;
         var tx = PendingInvite;
         var ok = _ua.CreateResponse(tx, 200);
         if (_remoteOffer is not null)
@@ -833,6 +852,8 @@ public sealed class Call
         _cancelGuard?.Dispose();
         _glareTimer?.Dispose();
         _glareTimer = null;
+        _ringTimer?.Dispose();
+        _ringTimer = null;
         if (Dialog is not null)
         {
             Dialog.State = SipDialogState.Terminated;

@@ -128,4 +128,25 @@ public sealed class FloodTests(ITestOutputHelper output)
         Assert.Equal(200, (await raw.FinalResponseAsync(TimeSpan.FromSeconds(5)))!.StatusCode);
         Assert.Equal(1, bob.Protection!.Oversized);
     }
+
+    [Fact]
+    public async Task Unanswered_incoming_call_is_refused_with_480_after_the_ring_timeout()
+    {
+        var time = new ManualTimeProvider();
+        await using var bob = new Endpoint(Bob() with { TimeProvider = time, IncomingCallTimeout = TimeSpan.FromSeconds(30) }, new FakeMediaFactory());
+        await bob.StartAsync();
+        using var raw = new RawSipClient();
+        raw.Send(bob.LocalEndPoint, Invite(raw.Port, "z9hG4bKring", "ring-1"));
+        await EndpointPair.WaitUntil(() => bob.Calls.Count == 1, "the call");
+        var call = bob.Calls.Single();
+        await call.MediaReady.WaitAsync(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(100);
+        Assert.Single(bob.Calls);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var r = await raw.FinalResponseAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(480, r!.StatusCode);
+        await EndpointPair.WaitUntil(() => bob.Calls.Count == 0, "the call to end");
+        Assert.Equal(Pipeline.Sip.Calls.CallEndKind.Timeout, call.EndReason!.Kind);
+    }
 }
