@@ -58,13 +58,14 @@ public sealed record EndpointOptions
     public int MaxDialogs { get; init; } = 1_000;
 
     /// <summary>
-    /// Sustained requests per second accepted from one source IP address (token bucket; default 200, 0 = no limit).
-    /// Responses are never limited. Set it high when all traffic comes through one proxy.
+    /// Sustained requests per second accepted from one source IP address (token bucket; default 1,000, 0 = no limit).
+    /// Responses are never limited. A call costs about three requests (INVITE, ACK, BYE), so the default holds
+    /// ~330 calls per second from one proxy; raise it (or use 0) for load tests through a single peer.
     /// </summary>
-    public double RequestsPerSecondPerSource { get; init; } = 200;
+    public double RequestsPerSecondPerSource { get; init; } = 1_000;
 
-    /// <summary>Bucket size of the per-source rate limit: how many requests may arrive at once (default 400).</summary>
-    public int RequestBurstPerSource { get; init; } = 400;
+    /// <summary>Bucket size of the per-source rate limit: how many requests may arrive at once (default 2,000).</summary>
+    public int RequestBurstPerSource { get; init; } = 2_000;
 
     /// <summary>
     /// What happens to a request over the rate limit (or arriving while the signalling queue is full): INVITEs get a

@@ -73,7 +73,7 @@ public sealed class EndpointOptionsTests
         Assert.Equal(65_536, o.MaxMessageSize);
         Assert.Equal(5_000, o.MaxServerTransactions);
         Assert.Equal(1_000, o.MaxDialogs);
-        Assert.Equal(200, o.RequestsPerSecondPerSource);
+        Assert.Equal(1_000, o.RequestsPerSecondPerSource);
         Assert.True(o.RejectExcessInvites);
         new EndpointOptions { RequestsPerSecondPerSource = 0, IncomingCallTimeout = Timeout.InfiniteTimeSpan }.Validate();
     }

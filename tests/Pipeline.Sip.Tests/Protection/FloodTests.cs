@@ -23,23 +23,14 @@ public sealed class FloodTests(ITestOutputHelper output)
                $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}";
     }
 
-    [Fact]
-    public async Task Flood_of_50000_datagrams_leaves_memory_and_tables_bounded_and_a_legitimate_options_still_gets_200()
+    private static async Task FloodAsync(IPEndPoint target, int count)
     {
-        await using var bob = new Endpoint(Bob(), new FakeMediaFactory());
-        await bob.StartAsync();
-        var target = bob.LocalEndPoint;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-
         using var flood = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         flood.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)flood.LocalEndPoint!).Port;
         var random = new Random(4475);
-        var started = DateTime.UtcNow;
         var junk = new byte[700];
-        for (var i = 0; i < 50_000; i++)
+        for (var i = 0; i < count; i++)
         {
             byte[] datagram;
             switch (i % 3)
@@ -62,7 +53,33 @@ public sealed class FloodTests(ITestOutputHelper output)
                 await Task.Delay(1); // let the receive loop keep up a little, so that most datagrams reach the endpoint
             }
         }
+    }
 
+    [Fact]
+    public async Task Flood_without_rate_limit_is_bounded_by_the_transaction_and_dialog_caps()
+    {
+        await using var bob = new Endpoint(Bob() with { RequestsPerSecondPerSource = 0, MaxServerTransactions = 500, MaxDialogs = 100 }, new FakeMediaFactory());
+        await bob.StartAsync();
+        await FloodAsync(bob.LocalEndPoint, 15_000);
+        var ua = bob.UserAgent!;
+        await EndpointPair.WaitUntil(() => ua.Queue.Pending == 0, "the signalling queue to drain");
+        Assert.InRange(ua.Layer.ServerCount, 100, 500);
+        Assert.InRange(bob.Calls.Count, 1, 100);
+        Assert.True(ua.Layer.RejectedOverload > 0, "the transaction table never filled");
+    }
+
+    [Fact]
+    public async Task Flood_of_50000_datagrams_leaves_memory_and_tables_bounded_and_a_legitimate_options_still_gets_200()
+    {
+        await using var bob = new Endpoint(Bob() with { RequestsPerSecondPerSource = 200, RequestBurstPerSource = 400 }, new FakeMediaFactory());
+        await bob.StartAsync();
+        var target = bob.LocalEndPoint;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var started = DateTime.UtcNow;
+        await FloodAsync(target, 50_000);
         var floodTime = DateTime.UtcNow - started;
         var ua = bob.UserAgent!;
         await EndpointPair.WaitUntil(() => ua.Queue.Pending == 0, "the signalling queue to drain");
