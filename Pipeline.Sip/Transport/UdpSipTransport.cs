@@ -67,6 +67,10 @@ internal sealed class UdpSipTransport : ISipTransport
         {
             _socket.SendTo(bytes, SocketFlags.None, destination);
         }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            _log.LogDebug("SIP send to {Remote} dropped: send buffer full", destination);
+        }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             _log.LogWarning("SIP send to {Remote} failed: {Error}", destination, ex.Message);
