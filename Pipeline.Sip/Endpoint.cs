@@ -5,6 +5,7 @@ using Pipeline.Sip.Calls;
 using Pipeline.Sip.Dialogs;
 using Pipeline.Sip.Media;
 using Pipeline.Sip.Messages;
+using Pipeline.Sip.Protection;
 using Pipeline.Sip.Transactions;
 using Pipeline.Sip.Transport;
 
@@ -66,6 +67,12 @@ public sealed class Endpoint : IAsyncDisposable
     /// <summary>The transport, for tests.</summary>
     internal UdpSipTransport? Transport => _transport;
 
+    /// <summary>The user agent (calls, dialogs, transaction layer), for tests.</summary>
+    internal SipUserAgent? UserAgent => _ua;
+
+    /// <summary>Admission control counters, for tests. Valid after <see cref="StartAsync"/>.</summary>
+    internal SipProtection? Protection { get; private set; }
+
     private SipUserAgent Ua => _ua ?? throw new InvalidOperationException("The endpoint is not started; call StartAsync first.");
 
     /// <summary>Binds the UDP socket and starts receiving.</summary>
@@ -80,13 +87,28 @@ public sealed class Endpoint : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_stopped != 0, this);
         _transport = new UdpSipTransport(_options.BindEndPoint, _loggerFactory.CreateLogger("Pipeline.Sip.Transport"));
         _queue = new SipWorkQueue(_log);
-        _ua = new SipUserAgent(_options, _mediaFactory, _loggerFactory, _transport, _queue)
+        var queue = _queue;
+        var wire = _options.TransportDecorator?.Invoke(_transport) ?? _transport;
+        _ua = new SipUserAgent(_options, _mediaFactory, _loggerFactory, wire, _queue)
         {
             IncomingCall = call => IncomingCall?.Invoke(this, call),
         };
-        var queue = _queue;
         var layer = _ua.Layer;
-        _transport.Start((message, remote) => queue.Post(() => layer.OnMessage(message, remote)));
+        var protection = new SipProtection(_options, () => queue.Pending);
+        Protection = protection;
+        _transport.AdmitSize = protection.AdmitSize;
+        wire.Start((message, remote) =>
+        {
+            switch (protection.Admit(message, remote))
+            {
+                case SipAdmission.Accept:
+                    queue.Post(() => layer.OnMessage(message, remote));
+                    break;
+                case SipAdmission.Reject:
+                    wire.SendResponse(protection.CreateBusy((SipRequest)message));
+                    break;
+            }
+        });
         _log.LogInformation("SIP endpoint listening on udp:{EndPoint} as {Uri}", _transport.LocalEndPoint, _ua.ContactUri);
         StartRegistrations();
         return Task.CompletedTask;

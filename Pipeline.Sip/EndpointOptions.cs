@@ -60,6 +60,52 @@ public sealed record EndpointOptions
     /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Largest SIP message accepted, in bytes (default 65,536). A larger UDP datagram is dropped unparsed; a stream
+    /// transport answers 413 Request Entity Too Large when it can still parse the headers.
+    /// </summary>
+    public int MaxMessageSize { get; init; } = 65_536;
+
+    /// <summary>
+    /// Most server transactions alive at once (default 5,000). When full, a new request gets a stateless
+    /// 503 Service Unavailable with Retry-After; the last 10% are kept for in-dialog requests and CANCEL.
+    /// </summary>
+    public int MaxServerTransactions { get; init; } = 5_000;
+
+    /// <summary>Most calls (dialogs) at once (default 1,000); a new INVITE beyond it gets 503 with Retry-After.</summary>
+    public int MaxDialogs { get; init; } = 1_000;
+
+    /// <summary>
+    /// Sustained requests per second accepted from one source IP address (token bucket; default 1,000, 0 = no limit).
+    /// Responses are never limited. A call costs about three requests (INVITE, ACK, BYE), so the default holds
+    /// ~330 calls per second from one proxy; raise it (or use 0) for load tests through a single peer.
+    /// </summary>
+    public double RequestsPerSecondPerSource { get; init; } = 1_000;
+
+    /// <summary>Bucket size of the per-source rate limit: how many requests may arrive at once (default 2,000).</summary>
+    public int RequestBurstPerSource { get; init; } = 2_000;
+
+    /// <summary>
+    /// What happens to a request over the rate limit (or arriving while the signalling queue is full): INVITEs get a
+    /// stateless 503 with Retry-After when true (default), everything else is dropped silently.
+    /// </summary>
+    public bool RejectExcessInvites { get; init; } = true;
+
+    /// <summary>Retry-After (whole seconds) of every 503 sent for overload (default 5 s).</summary>
+    public TimeSpan OverloadRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Received messages waiting for the signalling queue beyond which new requests are refused like rate-limited ones (default 10,000).</summary>
+    public int MaxQueuedMessages { get; init; } = 10_000;
+
+    /// <summary>
+    /// How long an incoming call may ring unanswered before it is refused with 480 Temporarily Unavailable and ended
+    /// (default 3 minutes; <see cref="Timeout.InfiniteTimeSpan"/> = never). Bounds what a flood of INVITEs can hold.
+    /// </summary>
+    public TimeSpan IncomingCallTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Wraps the transport (tests: loss, delay). Not part of the public API.</summary>
+    internal Func<Transport.ISipTransport, Transport.ISipTransport>? TransportDecorator { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -124,6 +170,46 @@ public sealed record EndpointOptions
         if (HangupTimeout < TimeSpan.Zero)
         {
             throw new ArgumentException("EndpointOptions.HangupTimeout must not be negative.", nameof(HangupTimeout));
+        }
+
+        if (MaxMessageSize is < 1024 or > 65_536)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxMessageSize must be 1024..65536 bytes (was {MaxMessageSize}).", nameof(MaxMessageSize));
+        }
+
+        if (MaxServerTransactions < 10)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxServerTransactions must be at least 10 (was {MaxServerTransactions}).", nameof(MaxServerTransactions));
+        }
+
+        if (MaxDialogs < 1)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxDialogs must be at least 1 (was {MaxDialogs}).", nameof(MaxDialogs));
+        }
+
+        if (RequestsPerSecondPerSource < 0 || double.IsNaN(RequestsPerSecondPerSource))
+        {
+            throw new ArgumentException($"EndpointOptions.RequestsPerSecondPerSource must be 0 (no limit) or positive (was {RequestsPerSecondPerSource}).", nameof(RequestsPerSecondPerSource));
+        }
+
+        if (RequestBurstPerSource < 1)
+        {
+            throw new ArgumentException($"EndpointOptions.RequestBurstPerSource must be at least 1 (was {RequestBurstPerSource}).", nameof(RequestBurstPerSource));
+        }
+
+        if (OverloadRetryAfter < TimeSpan.Zero || OverloadRetryAfter > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException($"EndpointOptions.OverloadRetryAfter must be 0..24 h (was {OverloadRetryAfter}).", nameof(OverloadRetryAfter));
+        }
+
+        if (MaxQueuedMessages < 1)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxQueuedMessages must be at least 1 (was {MaxQueuedMessages}).", nameof(MaxQueuedMessages));
+        }
+
+        if (IncomingCallTimeout <= TimeSpan.Zero && IncomingCallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"EndpointOptions.IncomingCallTimeout must be positive or Timeout.InfiniteTimeSpan (was {IncomingCallTimeout}).", nameof(IncomingCallTimeout));
         }
 
         if (TimeProvider is null)

@@ -48,6 +48,9 @@ public sealed class Call
     private bool _cancelRequested;
     private bool _cancelSent;
     private SipTimer? _cancelGuard;
+    private SipTimer? _glareTimer;
+    private SipTimer? _ringTimer;
+    private int _glareAttempts;
 
     internal Call(SipUserAgent ua, CallDirection direction, string callId, string remoteUri)
     {
@@ -369,7 +372,8 @@ public sealed class Call
         }
         else
         {
-            Dialog.RefreshTarget(response);
+            // §13.2.2.4: the route set and target of an early dialog are recomputed from the 2xx.
+            Dialog.ConfirmFrom(response);
         }
 
         Dialog.State = SipDialogState.Confirmed;
@@ -478,7 +482,23 @@ public sealed class Call
         _ua.RegisterDialog(Dialog, this);
         _destination = Dialog.NextHop();
         _ua.Respond(tx, 180);
+        if (_ua.Options.IncomingCallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            _ringTimer = SipTimer.Start(_ua.Options.TimeProvider, _ua.Queue, _ua.Options.IncomingCallTimeout, OnRingTimeout);
+        }
+
         _ = CreateIncomingMediaAsync();
+    }
+
+    private void OnRingTimeout()
+    {
+        _ringTimer = null;
+        if (State == CallState.Incoming && _answerTcs is null && PendingInvite is { IsFinal: false } tx)
+        {
+            Log.LogInformation("Call {CallId}: not answered within {Timeout}; refusing with 480", CallId, _ua.Options.IncomingCallTimeout);
+            _ua.Respond(tx, 480, "Temporarily Unavailable (not answered)");
+            End(CallEndReason.Timeout("not answered"));
+        }
     }
 
     private async Task CreateIncomingMediaAsync()
@@ -543,6 +563,8 @@ public sealed class Call
         }
 
         _answerTcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ringTimer?.Dispose();
+        _ringTimer = null;
         var tx = PendingInvite;
         var ok = _ua.CreateResponse(tx, 200);
         if (_remoteOffer is not null)
@@ -691,16 +713,25 @@ public sealed class Call
     private void OnReinvite(InviteServerTransaction tx)
     {
         var req = tx.Request;
-        if (State != CallState.Established)
+
+        // §14.2: an earlier INVITE of the peer is still in progress (not answered, or our 2xx not acknowledged).
+        if (PendingInvite is { IsFinal: false } || _okRetransmitter is not null)
+        {
+            _ua.Respond(tx, 500, "Server Internal Error (previous INVITE still in progress)",
+                r => r.AddHeader("Retry-After", SipMessageFactory.Format(GlareRetry.RetryAfterSeconds(Random.Shared))));
+            return;
+        }
+
+        // §14.2: our own INVITE on this dialog is in progress: glare.
+        if (_reinviteClient is not null || State is CallState.Calling or CallState.Ringing)
         {
             _ua.Respond(tx, 491, "Request Pending");
             return;
         }
 
-        if (_reinviteClient is not null || _okRetransmitter is not null)
+        if (State != CallState.Established)
         {
-            _ua.Respond(tx, _okRetransmitter is not null ? 500 : 491, _okRetransmitter is not null ? "Server Internal Error (previous INVITE not acknowledged)" : "Request Pending",
-                r => r.AddHeader("Retry-After", "1"));
+            _ua.Respond(tx, 491, "Request Pending");
             return;
         }
 
@@ -743,14 +774,21 @@ public sealed class Call
             throw new InvalidOperationException($"A re-INVITE needs an established call (state {State}).");
         }
 
-        if (_reinviteClient is not null || _okRetransmitter is not null)
+        if (_reinviteClient is not null || _okRetransmitter is not null || _glareTimer is not null)
         {
             throw new InvalidOperationException("An offer/answer exchange is already in progress.");
         }
 
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _reinviteTcs = tcs;
-        var req = Dialog.CreateRequest("INVITE");
+        _glareAttempts = 0;
+        SendReinviteAttempt(direction, tcs);
+        return tcs;
+    }
+
+    private void SendReinviteAttempt(MediaDirection direction, TaskCompletionSource tcs)
+    {
+        var req = Dialog!.CreateRequest("INVITE");
         req.AddHeader(SipHeaderNames.Contact, _ua.ContactHeader);
         req.AddHeader(SipHeaderNames.Allow, SipUserAgent.AllowValue);
         req.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
@@ -764,7 +802,31 @@ public sealed class Call
             tcs.TrySetException(new CallFailedException(408, "Request Timeout (" + why + ")"));
             SendBye(CallEndReason.Timeout("re-INVITE not answered"));
         });
-        return tcs;
+    }
+
+    /// <summary>§14.1: after a 491, send the re-INVITE again after a random wait (longer when we own the Call-ID).</summary>
+    private void ScheduleGlareRetry(MediaDirection direction, TaskCompletionSource tcs)
+    {
+        var delay = GlareRetry.Delay(Direction == CallDirection.Outgoing, Random.Shared);
+        Log.LogDebug("Call {CallId}: re-INVITE glare (491); retrying in {Delay} ms", CallId, delay.TotalMilliseconds);
+        _glareTimer = SipTimer.Start(_ua.Options.TimeProvider, _ua.Queue, delay, () =>
+        {
+            _glareTimer = null;
+            if (State != CallState.Established || tcs.Task.IsCompleted)
+            {
+                tcs.TrySetException(new CallFailedException(491, "Request Pending (call no longer established)"));
+                return;
+            }
+
+            if (_reinviteClient is not null || _okRetransmitter is not null)
+            {
+                // The peer's re-INVITE is still being completed: wait another round.
+                ScheduleGlareRetry(direction, tcs);
+                return;
+            }
+
+            SendReinviteAttempt(direction, tcs);
+        });
     }
 
     private void OnReinviteResponse(SipResponse response, SdpSessionDescription offer, MediaDirection direction, IPEndPoint hop)
@@ -805,6 +867,12 @@ public sealed class Call
         }
 
         _reinviteClient = null;
+        if (response.StatusCode == 491 && tcs is not null && ++_glareAttempts < GlareRetry.MaxAttempts && State == CallState.Established)
+        {
+            ScheduleGlareRetry(direction, tcs);
+            return;
+        }
+
         tcs?.TrySetException(new CallFailedException(response.StatusCode, response.ReasonPhrase));
         if (response.StatusCode is 408 or 481)
         {
@@ -889,6 +957,10 @@ public sealed class Call
         _okRetransmitter?.Dispose();
         _okRetransmitter = null;
         _cancelGuard?.Dispose();
+        _glareTimer?.Dispose();
+        _glareTimer = null;
+        _ringTimer?.Dispose();
+        _ringTimer = null;
         if (Dialog is not null)
         {
             Dialog.State = SipDialogState.Terminated;

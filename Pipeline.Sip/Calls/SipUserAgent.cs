@@ -37,7 +37,12 @@ internal sealed class SipUserAgent : ISipTransactionUser
         Transport = transport;
         Queue = queue;
         Timers = new SipTimerSettings(options.T1, options.T2, options.T4);
-        Layer = new SipTransactionLayer(transport, queue, options.TimeProvider, Timers, loggerFactory.CreateLogger("Pipeline.Sip.Transactions")) { User = this };
+        Layer = new SipTransactionLayer(transport, queue, options.TimeProvider, Timers, loggerFactory.CreateLogger("Pipeline.Sip.Transactions"))
+        {
+            User = this,
+            MaxServerTransactions = options.MaxServerTransactions,
+            OverloadRetryAfterSeconds = (int)options.OverloadRetryAfter.TotalSeconds,
+        };
         Negotiator = new SdpNegotiator(options.Codecs, options.UserName);
         Authenticator = options.Credentials is { } credentials ? new Auth.DigestAuthenticator(credentials) : null;
         var local = transport.LocalEndPoint;
@@ -310,6 +315,12 @@ internal sealed class SipUserAgent : ISipTransactionUser
                 Respond(tx, 488, "Not Acceptable Here (" + why + ")", r => r.AddHeader(SipHeaderNames.Warning, $"{warn} {ContactUri.Host} \"{why}\""));
                 return;
             }
+        }
+
+        if (_calls.Count >= Options.MaxDialogs)
+        {
+            Respond(tx, 503, "Service Unavailable (too many calls)", r => r.AddHeader("Retry-After", SipMessageFactory.Format((int)Options.OverloadRetryAfter.TotalSeconds)));
+            return;
         }
 
         var call = new Call(this, CallDirection.Incoming, req.CallId, req.From.UriText);

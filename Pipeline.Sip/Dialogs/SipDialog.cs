@@ -41,7 +41,7 @@ internal sealed class SipDialog
     public SipUri RemoteTarget { get; private set; }
 
     /// <summary>Route set as raw name-addr values, in the order to put in Route.</summary>
-    public IReadOnlyList<string> RouteSet { get; }
+    public IReadOnlyList<string> RouteSet { get; private set; }
 
     public uint LocalSeq { get; private set; }
 
@@ -64,6 +64,16 @@ internal sealed class SipDialog
         var routes = response.GetValues(SipHeaderNames.RecordRoute);
         routes.Reverse();
         return new SipDialog(request.CallId, request.From.Tag ?? "", response.To.Tag ?? "", request.From, response.To, target, routes, request.CSeq.Number, null);
+    }
+
+    /// <summary>§13.2.2.4 (UAC): the 2xx that confirms an early dialog sets its route set (Record-Route reversed) and remote target.</summary>
+    public void ConfirmFrom(SipResponse response)
+    {
+        var routes = response.GetValues(SipHeaderNames.RecordRoute);
+        routes.Reverse();
+        RouteSet = routes;
+        RefreshTarget(response);
+        State = SipDialogState.Confirmed;
     }
 
     /// <summary>Updates the remote target from a target refresh (re-INVITE or its 2xx).</summary>

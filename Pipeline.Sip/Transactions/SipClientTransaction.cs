@@ -37,8 +37,12 @@ internal sealed class InviteClientTransaction(SipTransactionLayer layer, string 
     public override void Start()
     {
         Layer.Transport.Send(Request, Remote);
-        _intervalA = Timers.T1;
-        _timerA = StartTimer(_intervalA, OnTimerA);
+        if (!Reliable)
+        {
+            _intervalA = Timers.T1;
+            _timerA = StartTimer(_intervalA, OnTimerA);
+        }
+
         StartTimer(Timers.Timeout, OnTimerB);
     }
 
@@ -84,8 +88,8 @@ internal sealed class InviteClientTransaction(SipTransactionLayer layer, string 
                     State = SipTransactionState.Completed;
                     _ack = CreateAck(response);
                     Layer.Transport.Send(_ack, Remote);
-                    StartTimer(Timers.TimerD, Terminate);
                     PassUp(response);
+                    TerminateAfter(Timers.TimerD(Reliable));
                 }
 
                 break;
@@ -138,8 +142,12 @@ internal sealed class NonInviteClientTransaction(SipTransactionLayer layer, stri
     public override void Start()
     {
         Layer.Transport.Send(Request, Remote);
-        _intervalE = Timers.T1;
-        _timerE = StartTimer(_intervalE, OnTimerE);
+        if (!Reliable)
+        {
+            _intervalE = Timers.T1;
+            _timerE = StartTimer(_intervalE, OnTimerE);
+        }
+
         StartTimer(Timers.Timeout, OnTimerF);
     }
 
@@ -179,8 +187,8 @@ internal sealed class NonInviteClientTransaction(SipTransactionLayer layer, stri
 
         State = SipTransactionState.Completed;
         Stop(ref _timerE);
-        StartTimer(Timers.T4, Terminate); // timer K
         PassUp(response);
+        TerminateAfter(Timers.TimerIK(Reliable)); // timer K
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -12,6 +12,9 @@ internal abstract class SipServerTransaction(SipTransactionLayer layer, string k
     /// <summary>The To tag this transaction's responses carry (chosen by the TU or generated).</summary>
     public string LocalTag { get; set; } = SipMessageFactory.NewTag();
 
+    /// <summary>Key in the layer's merged-request index (§8.2.2.2), if indexed.</summary>
+    internal string? MergeKey { get; set; }
+
     /// <summary>True once a final response was sent.</summary>
     public bool IsFinal => LastResponse is { IsProvisional: false };
 
@@ -36,6 +39,13 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
 
     public override void SendResponse(SipResponse response)
     {
+        if (State == SipTransactionState.Accepted && response.IsSuccess)
+        {
+            // RFC 6026 §7.1: 2xx retransmissions from the TU go out unchanged in Accepted.
+            Layer.Transport.SendResponse(response);
+            return;
+        }
+
         if (State != SipTransactionState.Proceeding)
         {
             return;
@@ -56,8 +66,12 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
         }
 
         State = SipTransactionState.Completed;
-        _intervalG = Timers.T1;
-        _timerG = StartTimer(_intervalG, OnTimerG);
+        if (!Reliable)
+        {
+            _intervalG = Timers.T1;
+            _timerG = StartTimer(_intervalG, OnTimerG);
+        }
+
         StartTimer(Timers.Timeout, OnTimerH);
     }
 
@@ -90,7 +104,7 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
             {
                 State = SipTransactionState.Confirmed;
                 Stop(ref _timerG);
-                StartTimer(Timers.T4, Terminate); // timer I
+                TerminateAfter(Timers.TimerIK(Reliable)); // timer I
             }
 
             return;
@@ -123,7 +137,7 @@ internal sealed class NonInviteServerTransaction(SipTransactionLayer layer, stri
         }
 
         State = SipTransactionState.Completed;
-        StartTimer(Timers.Timeout, Terminate); // timer J
+        TerminateAfter(Timers.TimerJ(Reliable)); // timer J
     }
 
     public override void OnRetransmission(SipRequest request)

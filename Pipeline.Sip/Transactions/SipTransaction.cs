@@ -15,7 +15,12 @@ internal abstract class SipTransaction
         Request = request;
         Remote = remote;
         State = initial;
+        Reliable = request.TopVia is { } via && !string.Equals(via.Transport, "UDP", StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>True when the request travels over a reliable transport (TCP, TLS…): no retransmission timers, and
+    /// the absorb-retransmission timers (D, I, J, K) are zero.</summary>
+    public bool Reliable { get; }
 
     protected SipTransactionLayer Layer { get; }
 
@@ -28,6 +33,18 @@ internal abstract class SipTransaction
     public SipTransactionState State { get; protected set; }
 
     protected SipTimerSettings Timers => Layer.Timers;
+
+    /// <summary>Starts a timer that ends the transaction; a zero duration (reliable transports) ends it right away.</summary>
+    protected void TerminateAfter(TimeSpan due)
+    {
+        if (due <= TimeSpan.Zero)
+        {
+            Terminate();
+            return;
+        }
+
+        StartTimer(due, Terminate);
+    }
 
     protected SipTimer StartTimer(TimeSpan due, Action callback)
     {

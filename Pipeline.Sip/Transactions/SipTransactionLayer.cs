@@ -14,6 +14,7 @@ internal sealed class SipTransactionLayer
 {
     private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipServerTransaction> _merged = new(StringComparer.Ordinal);
     private readonly ILogger _log;
 
     public SipTransactionLayer(ISipTransport transport, ISipScheduler scheduler, TimeProvider time, SipTimerSettings timers, ILogger? log = null)
@@ -38,6 +39,15 @@ internal sealed class SipTransactionLayer
     public int ClientCount => _clients.Count;
 
     public int ServerCount => _servers.Count;
+
+    /// <summary>Most server transactions alive at once; beyond it new requests get a stateless 503 (10% kept for in-dialog requests and CANCEL).</summary>
+    public int MaxServerTransactions { get; init; } = int.MaxValue;
+
+    /// <summary>Retry-After of the 503 sent when the table is full.</summary>
+    public int OverloadRetryAfterSeconds { get; init; } = 5;
+
+    /// <summary>How many requests got 503 because the table was full.</summary>
+    public long RejectedOverload { get; private set; }
 
     /// <summary>Adds our Via (new branch, rport) unless the request already has one.</summary>
     public void EnsureVia(SipRequest request)
@@ -92,12 +102,12 @@ internal sealed class SipTransactionLayer
         }
 
         var request = (SipRequest)message;
-        var serverKey = ServerKey(request, request.Method == "ACK" ? "INVITE" : request.Method);
-        if (_servers.TryGetValue(serverKey, out var existing))
+        var existing = Match(request);
+        if (existing is not null)
         {
             if (request.Method == "ACK" && existing.State == SipTransactionState.Accepted)
             {
-                // RFC 2543 peers reuse the INVITE's Via for the ACK of a 2xx: it matches, but belongs to the TU.
+                // The ACK of a 2xx belongs to the TU (RFC 6026); RFC 2543 peers may even reuse the INVITE's Via for it.
                 User?.OnAck(request, remote);
                 return;
             }
@@ -112,16 +122,50 @@ internal sealed class SipTransactionLayer
             return;
         }
 
-        SipServerTransaction stx = request.Method == "INVITE"
+        var method = request.Method;
+        var toTag = request.To.Tag;
+        if (ServerCount >= (toTag is null && method != "CANCEL" ? MaxServerTransactions - (MaxServerTransactions / 10) : MaxServerTransactions))
+        {
+            // Full: answer statelessly so that the table does not grow (a retransmission gets the same answer).
+            RejectedOverload++;
+            var busy = SipMessageFactory.CreateResponse(request, 503, "Service Unavailable (too many transactions)", toTag ?? SipMessageFactory.NewTag());
+            busy.AddHeader("Retry-After", SipMessageFactory.Format(OverloadRetryAfterSeconds));
+            Transport.SendResponse(busy);
+            return;
+        }
+
+        var serverKey = ServerKey(request, method);
+        if (_servers.ContainsKey(serverKey))
+        {
+            // RFC 2543 key that matched on everything but the To tag: a different transaction.
+            serverKey += "|" + toTag;
+        }
+
+        SipServerTransaction stx = method == "INVITE"
             ? new InviteServerTransaction(this, serverKey, request, remote)
             : new NonInviteServerTransaction(this, serverKey, request, remote);
         _servers[serverKey] = stx;
-        if (request.Method == "INVITE")
+
+        // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a live transaction, which this one did not match.
+        if (toTag is null && method != "CANCEL" && request.From.Tag is { } fromTag)
+        {
+            var mergeKey = fromTag + "|" + request.CallId + "|" + request.CSeq.ToString();
+            if (_merged.TryGetValue(mergeKey, out var first) && first.State != SipTransactionState.Terminated)
+            {
+                stx.SendResponse(stx.CreateResponse(482, "Loop Detected (merged request)"));
+                return;
+            }
+
+            _merged[mergeKey] = stx;
+            stx.MergeKey = mergeKey;
+        }
+
+        if (method == "INVITE")
         {
             stx.SendResponse(stx.CreateResponse(100));
         }
 
-        if (request.Method == "CANCEL")
+        if (method == "CANCEL")
         {
             HandleCancel(stx, request);
             return;
@@ -130,9 +174,42 @@ internal sealed class SipTransactionLayer
         User?.OnRequest(stx);
     }
 
+    /// <summary>§17.2.3: the server transaction a request belongs to (ACK matches its INVITE's), or null.</summary>
+    private SipServerTransaction? Match(SipRequest request) =>
+        MatchAs(request, request.Method == "ACK" ? "INVITE" : request.Method, isAck: request.Method == "ACK");
+
+    private SipServerTransaction? MatchAs(SipRequest request, string method, bool isAck)
+    {
+        var via = request.TopVia!;
+        if (!_servers.TryGetValue(ServerKey(request, method), out var tx))
+        {
+            return null;
+        }
+
+        if (via.HasMagicCookie)
+        {
+            return tx;
+        }
+
+        // RFC 2543: the To tag must match too: the request's for INVITE/CANCEL/others, our response's for ACK.
+        var toTag = request.To.Tag;
+        if (isAck)
+        {
+            return tx.IsFinal && toTag == tx.LocalTag ? tx : null;
+        }
+
+        if (tx.Request.To.Tag == toTag)
+        {
+            return tx;
+        }
+
+        return _servers.TryGetValue(ServerKey(request, method) + "|" + toTag, out var other) ? other : null;
+    }
+
     private void HandleCancel(SipServerTransaction cancelTx, SipRequest cancel)
     {
-        if (_servers.TryGetValue(ServerKey(cancel, "INVITE"), out var found) && found is InviteServerTransaction invite)
+        // §9.2: the CANCEL matches the INVITE by the §17.2.3 rules, method aside.
+        if (MatchAs(cancel, "INVITE", isAck: false) is InviteServerTransaction invite)
         {
             cancelTx.LocalTag = invite.LocalTag;
             cancelTx.SendResponse(cancelTx.CreateResponse(200));
@@ -144,7 +221,7 @@ internal sealed class SipTransactionLayer
             return;
         }
 
-        cancelTx.SendResponse(cancelTx.CreateResponse(481));
+        cancelTx.SendResponse(cancelTx.CreateResponse(481, "Call/Transaction Does Not Exist (no INVITE to cancel)"));
     }
 
     internal void Remove(SipTransaction tx)
@@ -156,6 +233,10 @@ internal sealed class SipTransactionLayer
         else
         {
             _servers.Remove(tx.Key);
+            if (((SipServerTransaction)tx).MergeKey is { } mk && _merged.TryGetValue(mk, out var m) && m == tx)
+            {
+                _merged.Remove(mk);
+            }
         }
 
         _log.LogTrace("Transaction {Key} terminated", tx.Key);
@@ -163,7 +244,10 @@ internal sealed class SipTransactionLayer
 
     private static string ClientKey(string branch, string method) => branch + "|" + method;
 
-    /// <summary>§17.2.3 with the magic cookie; a simplified RFC 2543 key otherwise.</summary>
+    /// <summary>
+    /// §17.2.3: branch, sent-by and method with the magic cookie; for RFC 2543 requests Request-URI, From tag,
+    /// Call-ID, CSeq number, top Via and method (the To tag is checked after the look-up, see <see cref="MatchAs"/>).
+    /// </summary>
     private static string ServerKey(SipRequest request, string method)
     {
         var via = request.TopVia!;
@@ -172,6 +256,7 @@ internal sealed class SipTransactionLayer
             return via.Branch + "|" + via.SentBy + "|" + method;
         }
 
-        return "2543|" + request.CallId + "|" + SipMessageFactory.Format((int)request.CSeq.Number) + "|" + request.From.Tag + "|" + via.SentBy + "|" + via.Branch + "|" + method;
+        return "2543|" + request.RequestUriText + "|" + request.From.Tag + "|" + request.CallId + "|" + request.CSeq.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+               "|" + via.Transport + "/" + via.SentBy + ";" + via.Branch + "|" + method;
     }
 }

@@ -16,12 +16,24 @@ internal sealed class SipWorkQueue : ISipScheduler, IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    public void Post(Action action) => _channel.Writer.TryWrite(action);
+    private int _pending;
+
+    public void Post(Action action)
+    {
+        if (_channel.Writer.TryWrite(action))
+        {
+            Interlocked.Increment(ref _pending);
+        }
+    }
+
+    /// <summary>Items waiting to run (admission control refuses new requests when this grows too large).</summary>
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Runs <paramref name="func"/> on the queue and returns its result.</summary>
     public Task<T> InvokeAsync<T>(Func<T> func)
     {
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
         if (!_channel.Writer.TryWrite(() =>
             {
                 try
@@ -34,6 +46,7 @@ internal sealed class SipWorkQueue : ISipScheduler, IAsyncDisposable
                 }
             }))
         {
+            Interlocked.Decrement(ref _pending);
             tcs.TrySetException(new ObjectDisposedException(nameof(SipWorkQueue)));
         }
 
@@ -50,6 +63,7 @@ internal sealed class SipWorkQueue : ISipScheduler, IAsyncDisposable
     {
         await foreach (var item in _channel.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            Interlocked.Decrement(ref _pending);
             try
             {
                 item();

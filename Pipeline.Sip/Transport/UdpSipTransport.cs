@@ -27,6 +27,10 @@ internal sealed class UdpSipTransport : ISipTransport
         try
         {
             _socket.Bind(bind);
+
+            // A peer that never reads keeps our loopback send buffer charged: a blocking SendTo would then stall the
+            // receive loop and the signalling queue. Non-blocking sends drop the datagram instead (UDP may lose it anyway).
+            _socket.Blocking = false;
         }
         catch
         {
@@ -62,6 +66,10 @@ internal sealed class UdpSipTransport : ISipTransport
         try
         {
             _socket.SendTo(bytes, SocketFlags.None, destination);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            _log.LogDebug("SIP send to {Remote} dropped: send buffer full", destination);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -119,9 +127,18 @@ internal sealed class UdpSipTransport : ISipTransport
         }
     }
 
+    /// <summary>Size check before parsing (protection); a datagram it refuses is dropped unparsed.</summary>
+    internal Func<int, bool>? AdmitSize { get; set; }
+
     /// <summary>Parses one datagram and delivers, answers or drops it. Internal for tests.</summary>
     internal void OnDatagram(ReadOnlySpan<byte> data, IPEndPoint remote)
     {
+        if (AdmitSize is { } admit && !admit(data.Length))
+        {
+            _log.LogDebug("Dropping a {Length}-byte datagram from {Remote}: larger than the maximum message size", data.Length, remote);
+            return;
+        }
+
         if (_log.IsEnabled(LogLevel.Debug))
         {
             _log.LogDebug("SIP received from {Remote}:\n{Message}", remote, System.Text.Encoding.UTF8.GetString(data));

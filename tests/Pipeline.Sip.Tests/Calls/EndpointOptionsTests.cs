@@ -42,4 +42,39 @@ public sealed class EndpointOptionsTests
         await ep.StartAsync();
         await Assert.ThrowsAsync<ArgumentException>(() => ep.CallAsync("mailto:x@example.com"));
     }
+
+    public static TheoryData<EndpointOptions, string> BadProtectionOptions() => new()
+    {
+        { new EndpointOptions { MaxMessageSize = 100 }, "MaxMessageSize" },
+        { new EndpointOptions { MaxMessageSize = 70_000 }, "MaxMessageSize" },
+        { new EndpointOptions { MaxServerTransactions = 5 }, "MaxServerTransactions" },
+        { new EndpointOptions { MaxDialogs = 0 }, "MaxDialogs" },
+        { new EndpointOptions { RequestsPerSecondPerSource = -1 }, "RequestsPerSecondPerSource" },
+        { new EndpointOptions { RequestBurstPerSource = 0 }, "RequestBurstPerSource" },
+        { new EndpointOptions { OverloadRetryAfter = TimeSpan.FromSeconds(-1) }, "OverloadRetryAfter" },
+        { new EndpointOptions { MaxQueuedMessages = 0 }, "MaxQueuedMessages" },
+        { new EndpointOptions { IncomingCallTimeout = TimeSpan.Zero }, "IncomingCallTimeout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadProtectionOptions))]
+    public void Bad_protection_option_is_rejected_naming_it(EndpointOptions options, string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(name, ex.ParamName);
+        Assert.Contains(name, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Protection_defaults_are_valid_and_documented_values()
+    {
+        var o = new EndpointOptions();
+        o.Validate();
+        Assert.Equal(65_536, o.MaxMessageSize);
+        Assert.Equal(5_000, o.MaxServerTransactions);
+        Assert.Equal(1_000, o.MaxDialogs);
+        Assert.Equal(1_000, o.RequestsPerSecondPerSource);
+        Assert.True(o.RejectExcessInvites);
+        new EndpointOptions { RequestsPerSecondPerSource = 0, IncomingCallTimeout = Timeout.InfiniteTimeSpan }.Validate();
+    }
 }
