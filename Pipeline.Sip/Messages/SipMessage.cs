@@ -23,6 +23,12 @@ internal abstract class SipMessage
 
     public abstract bool IsRequest { get; }
 
+    /// <summary>
+    /// The TCP/TLS connection a received message arrived on (null for UDP and for messages made here). A response made
+    /// from a request inherits it, so the transport can send it back on that connection (RFC 3261 §18.2.2).
+    /// </summary>
+    internal Transport.SipStreamConnection? Connection { get; set; }
+
     public string? GetHeader(string name)
     {
         foreach (var h in _headers)
