@@ -28,6 +28,7 @@ internal sealed class SipStreamConnection
     private readonly Socket? _accepted;
     private readonly string? _targetHost;
     private Stream? _stream;
+    private Task _writeLoop = Task.CompletedTask;
     private long _lastActivity;
     private int _closed;
 
@@ -129,9 +130,9 @@ internal sealed class SipStreamConnection
             return;
         }
 
+        _writeLoop = WriteLoopAsync(_stream);
         var read = ReadLoopAsync(_stream);
-        var write = WriteLoopAsync(_stream);
-        await Task.WhenAll(read, write).ConfigureAwait(false);
+        await Task.WhenAll(read, _writeLoop).ConfigureAwait(false);
     }
 
     private string DescribeSetupFailure(Exception ex) => ex switch
@@ -277,13 +278,13 @@ internal sealed class SipStreamConnection
     private async Task DrainAsync()
     {
         _sendQueue.Writer.TryComplete();
-        var deadline = Environment.TickCount64 + 1000;
-        while (_sendQueue.Reader.Count > 0 && Environment.TickCount64 < deadline)
+        try
         {
-            await Task.Delay(5).ConfigureAwait(false);
+            await _writeLoop.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
-
-        await Task.Delay(20).ConfigureAwait(false);
+        catch (TimeoutException)
+        {
+        }
     }
 
     private void Deliver(in ReadOnlySequence<byte> message)
