@@ -98,6 +98,20 @@ internal sealed class SipTransportSet : ISipTransport
         }
 
         var stream = StreamFor(connection);
+        if (response.StatusCode is > 100 and < 300)
+        {
+            SipUri? to = null;
+            try
+            {
+                to = response.To.Uri;
+            }
+            catch (SipParseException)
+            {
+            }
+
+            PrepareContact(response, stream.IsTls ? SipTransportKind.Tls : SipTransportKind.Tcp, to is { IsSecure: true });
+        }
+
         if (connection.IsOpen)
         {
             stream.SendOn(connection, response, null);
@@ -233,15 +247,22 @@ internal sealed class SipTransportSet : ISipTransport
             }
         }
 
+        PrepareContact(request, kind, request.Uri is { IsSecure: true });
+    }
+
+    /// <summary>Our Contact (one whose port is ours) gets the port and <c>;transport=</c> (or sips:) of the transport used.</summary>
+    private void PrepareContact(SipMessage message, SipTransportKind kind, bool secureTarget)
+    {
+        var port = LocalPort(kind);
         SipNameAddr contact;
         try
         {
-            if (request.Contacts.Count != 1 || request.Contacts[0].Uri is not { } uri)
+            if (message.Contacts.Count != 1 || message.Contacts[0].Uri is not { } uri)
             {
                 return;
             }
 
-            contact = request.Contacts[0];
+            contact = message.Contacts[0];
         }
         catch (SipParseException)
         {
@@ -255,7 +276,8 @@ internal sealed class SipTransportSet : ISipTransport
         }
 
         var transport = kind switch { SipTransportKind.Tcp => "tcp", SipTransportKind.Tls => "tls", _ => null };
-        var scheme = kind == SipTransportKind.Tls && request.Uri is { IsSecure: true } ? "sips" : current.Scheme;
+        var scheme = kind == SipTransportKind.Tls && secureTarget ? "sips" : current.Scheme;
+        transport = scheme == "sips" ? null : transport;
         if (current.Port == port && current.GetParameter("transport") == transport && current.Scheme == scheme &&
             current.HasParameter("transport") == (transport is not null))
         {
@@ -271,12 +293,12 @@ internal sealed class SipTransportSet : ISipTransport
             }
         }
 
-        if (transport is not null && scheme != "sips")
+        if (transport is not null)
         {
             updated = updated.WithParameter("transport", transport);
         }
 
-        request.SetHeader(SipHeaderNames.Contact, new SipNameAddr(updated, contact.DisplayName, contact.Parameters).ToString());
+        message.SetHeader(SipHeaderNames.Contact, new SipNameAddr(updated, contact.DisplayName, contact.Parameters).ToString());
     }
 
     private int LocalPort(SipTransportKind kind) =>
