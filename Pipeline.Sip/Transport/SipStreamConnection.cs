@@ -247,6 +247,7 @@ internal sealed class SipStreamConnection
                         case SipFrameStatus.TooLarge:
                             reason = $"message larger than {_transport.MaxMessageSize} bytes";
                             _transport.Log.LogInformation("Closing {Protocol} connection {Remote}: {Reason}", Protocol, Remote, reason);
+                            await DrainAsync().ConfigureAwait(false);
                             return;
                         default:
                             reason = status == SipFrameStatus.MissingContentLength ? "Missing Content-Length" : "Bad Content-Length";
@@ -274,9 +275,20 @@ internal sealed class SipStreamConnection
         }
     }
 
-    /// <summary>Lets queued sends (the 400) go out before the connection closes.</summary>
+    /// <summary>
+    /// Lets the answers to earlier messages on this connection (still with the transaction user) and the 400 go out
+    /// before the connection closes; nothing more is read meanwhile.
+    /// </summary>
     private async Task DrainAsync()
     {
+        try
+        {
+            await Task.Delay(_transport.CloseGrace, _cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         _sendQueue.Writer.TryComplete();
         try
         {

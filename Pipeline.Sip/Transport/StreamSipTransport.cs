@@ -76,6 +76,9 @@ internal sealed class StreamSipTransport : IAsyncDisposable
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>After a framing error, how long the connection stays open for answers already on their way.</summary>
+    public TimeSpan CloseGrace { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Open connections (for tests and diagnostics).</summary>
     public IReadOnlyCollection<SipStreamConnection> Connections => [.. _connections.Values.Distinct()];
 
