@@ -47,7 +47,11 @@ internal sealed class InviteClientTransaction(SipTransactionLayer layer, string 
     {
         Layer.Transport.Send(Request, Remote);
         _intervalA = Timers.T1;
-        _timerA = StartTimer(_intervalA, OnTimerA);
+        if (!IsReliable)
+        {
+            _timerA = StartTimer(_intervalA, OnTimerA);
+        }
+
         StartTimer(Timers.Timeout, OnTimerB);
     }
 
@@ -148,7 +152,11 @@ internal sealed class NonInviteClientTransaction(SipTransactionLayer layer, stri
     {
         Layer.Transport.Send(Request, Remote);
         _intervalE = Timers.T1;
-        _timerE = StartTimer(_intervalE, OnTimerE);
+        if (!IsReliable)
+        {
+            _timerE = StartTimer(_intervalE, OnTimerE);
+        }
+
         StartTimer(Timers.Timeout, OnTimerF);
     }
 

@@ -57,7 +57,11 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
 
         State = SipTransactionState.Completed;
         _intervalG = Timers.T1;
-        _timerG = StartTimer(_intervalG, OnTimerG);
+        if (!IsReliable)
+        {
+            _timerG = StartTimer(_intervalG, OnTimerG);
+        }
+
         StartTimer(Timers.Timeout, OnTimerH);
     }
 

@@ -29,6 +29,12 @@ internal abstract class SipTransaction
 
     protected SipTimerSettings Timers => Layer.Timers;
 
+    /// <summary>
+    /// The request travels over TCP/TLS (it arrived on a connection, or our top Via says so once sent): the
+    /// retransmission timers A, E and G do not run then (§17.1.1.2, §17.1.2.2, §17.2.1).
+    /// </summary>
+    protected bool IsReliable => Request.Connection is not null || (this is SipClientTransaction && Request.TopVia?.Transport is "TCP" or "TLS");
+
     protected SipTimer StartTimer(TimeSpan due, Action callback)
     {
         var t = SipTimer.Start(Layer.Time, Layer.Scheduler, due, callback);

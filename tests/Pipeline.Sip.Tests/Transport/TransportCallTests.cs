@@ -177,4 +177,21 @@ public sealed class TransportCallTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => calling.WaitAsync(Wait));
     }
+
+    [Fact]
+    public async Task Invite_over_tcp_is_not_retransmitted_by_timer_a()
+    {
+        await using var pair = await EndpointPair.StartAsync();
+        var sent = Record(pair.Alice.Transports!.Tcp);
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0); // accepts, never answers
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var cts = new CancellationTokenSource();
+        var calling = pair.Alice.CallAsync($"sip:nobody@127.0.0.1:{port};transport=tcp", cts.Token);
+        using var accepted = await silent.AcceptTcpClientAsync().WaitAsync(Wait);
+        await Task.Delay(800); // T1 = 100 ms: UDP would have retransmitted three times by now
+        Assert.Equal(1, sent.Count(s => s.Message is SipRequest { Method: "INVITE" }));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => calling.WaitAsync(Wait));
+    }
 }
