@@ -15,6 +15,16 @@ internal sealed class RawTcpSipClient : IAsyncDisposable
     private int _count;
     private NetworkStream? _stream;
 
+    /// <summary>Wraps a connection a listener accepted.</summary>
+    public static RawTcpSipClient Accepted(System.Net.Sockets.Socket socket)
+    {
+        var c = new RawTcpSipClient();
+        c._tcp.Client.Dispose();
+        c._tcp.Client = socket;
+        c._stream = new NetworkStream(socket, ownsSocket: true);
+        return c;
+    }
+
     public IPEndPoint LocalEndPoint => (IPEndPoint)_tcp.Client.LocalEndPoint!;
 
     public static async Task<RawTcpSipClient> ConnectAsync(IPEndPoint to)
@@ -164,6 +174,14 @@ internal sealed class RawTcpSipClient : IAsyncDisposable
         $"OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:{viaPort};branch={branch}\r\nMax-Forwards: 70\r\n" +
         $"From: <sip:raw@127.0.0.1>;tag=r1\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: {callId}\r\nCSeq: 1 OPTIONS\r\n" +
         (body.Length > 0 ? "Content-Type: application/sdp\r\n" : "") + $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+
+    public static string Invite(int viaPort, string callId)
+    {
+        const string sdp = "v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        return $"INVITE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:{viaPort};branch=z9hG4bK{callId}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:raw@127.0.0.1>;tag=r1\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: {callId}\r\nCSeq: 1 INVITE\r\n" +
+            $"Contact: <sip:raw@127.0.0.1:{viaPort};transport=tcp>\r\nContent-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}";
+    }
 
     private void Consume(int n)
     {

@@ -154,4 +154,30 @@ public sealed class TcpTransportTests
         Assert.Null(await c.ResponseAsync(TimeSpan.FromMilliseconds(700)));
         Assert.False(c.Closed, "the connection was closed while the message was still incomplete");
     }
+
+    /// <summary>§18.2.2: when the request's connection is gone, the response opens one to the Via sent-by.</summary>
+    [Fact]
+    public async Task Response_opens_a_new_connection_to_the_via_when_the_request_connection_closed()
+    {
+        await using var ep = await StartAsync();
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var viaPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var incoming = EndpointPair.NextIncoming(ep);
+        await using (var c = await RawTcpSipClient.ConnectAsync(ep.LocalEndPoint))
+        {
+            await c.SendAsync(RawTcpSipClient.Invite(viaPort, "reopen-1"));
+            Assert.Equal(180, (await c.ResponseAsync(Wait))?.StatusCode);
+        }
+
+        var call = await incoming;
+        await EndpointPair.WaitUntil(() => ep.Transports!.Tcp.Connections.Count == 0, "the closed connection to leave the table");
+        var answering = call.AnswerAsync();
+        await using var back = RawTcpSipClient.Accepted(await listener.AcceptSocketAsync().WaitAsync(Wait));
+        var ok = await back.ResponseAsync(Wait);
+        Assert.Equal(200, ok?.StatusCode);
+        Assert.Equal("reopen-1", ok!.CallId);
+        Assert.Equal("tcp", ok.Contacts[0].Uri!.GetParameter("transport"));
+        _ = answering;
+    }
 }
