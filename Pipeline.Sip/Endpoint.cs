@@ -91,6 +91,7 @@ public sealed class Endpoint : IAsyncDisposable
         _transport.SendFailed = (request, why) => queue.Post(() => layer.OnTransportError(request, why));
         _transport.Start((message, remote) => queue.Post(() => layer.OnMessage(message, remote)));
         _log.LogInformation("SIP endpoint listening on udp+tcp:{EndPoint}{Tls} as {Uri}", _transport.Udp.LocalEndPoint, _transport.Tls.LocalEndPoint is { } t ? " tls:" + t : "", _ua.ContactUri);
+        StartRegistrations();
         return Task.CompletedTask;
     }
 
@@ -149,17 +150,28 @@ public sealed class Endpoint : IAsyncDisposable
             throw new ArgumentException($"Invalid target URI '{targetUri}': {error}", nameof(targetUri));
         }
 
-        IPEndPoint destination;
-        var host = target.GetParameter("maddr") ?? target.Host;
-        var port = target.Port ?? (target.IsSecure || string.Equals(target.GetParameter("transport"), "tls", StringComparison.OrdinalIgnoreCase) ? 5061 : 5060);
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip))
+        var targets = new List<(IPEndPoint Destination, string? Route)>();
+        if (_options.OutboundProxies.Count > 0)
         {
-            destination = new IPEndPoint(ip, port);
+            foreach (var proxy in _options.OutboundProxies)
+            {
+                var p = SipUri.Parse(proxy);
+                try
+                {
+                    targets.Add((await ResolveAsync(p.GetParameter("maddr") ?? p.Host, p.Port ?? (p.IsSecure || string.Equals(p.GetParameter("transport"), "tls", StringComparison.OrdinalIgnoreCase) ? 5061 : 5060), cancellationToken).ConfigureAwait(false), "<" + p.WithoutHeaders() + ";lr>"));
+                }
+                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException)
+                {
+                    _log.LogWarning("Outbound proxy {Proxy} cannot be resolved: {Error}", proxy, ex.Message);
+                }
+            }
+
+            if (targets.Count == 0) throw new CallFailedException(503, "Service Unavailable (no outbound proxy could be resolved)");
         }
         else
         {
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            destination = addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"Cannot resolve host '{host}'.", nameof(targetUri));
+            var port = target.Port ?? (target.IsSecure || string.Equals(target.GetParameter("transport"), "tls", StringComparison.OrdinalIgnoreCase) ? 5061 : 5060);
+            targets.Add((await ResolveAsync(target.GetParameter("maddr") ?? target.Host, port, cancellationToken).ConfigureAwait(false), null));
         }
 
         var callId = SipMessageFactory.NewCallId(ua.ContactUri.Host.Trim('[', ']'));
@@ -181,7 +193,7 @@ public sealed class Endpoint : IAsyncDisposable
             established = await ua.Queue.InvokeAsync(() =>
             {
                 ua.AddCall(call);
-                return call.StartOutgoing(target, destination);
+                return call.StartOutgoing(target, targets);
             }).ConfigureAwait(false);
         }
         catch
@@ -199,6 +211,13 @@ public sealed class Endpoint : IAsyncDisposable
         {
             throw new OperationCanceledException("The call was cancelled before it was answered.", cancellationToken);
         }
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, port);
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        return addresses.Length > 0 ? new IPEndPoint(addresses[0], port) : throw new ArgumentException($"Cannot resolve host '{host}'.", nameof(host));
     }
 
     /// <summary>Hangs up every call (BYE, waiting up to HangupTimeout for answers), disposes media, closes the socket.</summary>
@@ -238,8 +257,30 @@ public sealed class Endpoint : IAsyncDisposable
             _log.LogWarning("Some media sessions did not close in time");
         }
 
+        // Unregister from every registrar (Expires: 0) before the socket closes.
+        await Task.WhenAll(_registrations.Select(r => r.StopAsync(_options.HangupTimeout))).ConfigureAwait(false);
+
         await _transport!.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The registrations of <see cref="EndpointOptions.Registrations"/>, one per server, started by <see cref="StartAsync"/>.</summary>
+    public IReadOnlyList<Registration.Registration> Registrations => _registrations;
+
+    /// <summary>Raised (on the signalling queue) whenever one of the registrations changes state.</summary>
+    public event EventHandler<Registration.Registration>? RegistrationChanged;
+
+    private readonly List<Registration.Registration> _registrations = [];
+
+    private void StartRegistrations()
+    {
+        foreach (var o in _options.Registrations)
+        {
+            var r = new Registration.Registration(Ua, o);
+            r.StateChanged += (_, _) => RegistrationChanged?.Invoke(this, r);
+            _registrations.Add(r);
+            r.Start();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

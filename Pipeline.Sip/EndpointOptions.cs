@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip.Sdp;
-using Pipeline.Sip.Transport;
 
 namespace Pipeline.Sip;
 
@@ -69,12 +69,39 @@ public sealed record EndpointOptions
     /// <summary>How long StopAsync waits for the answers to its BYEs.</summary>
     public TimeSpan HangupTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Registrations to keep alive, one per server (a primary and a backup site, say); calls are accepted from any.</summary>
+    public IReadOnlyList<Registration.RegistrationOptions> Registrations { get; init; } = [];
+
+    /// <summary>Digest credentials for 401/407 challenges to our INVITEs and other requests (any realm unless the
+    /// credentials name one). Registrations carry their own.</summary>
+    public Auth.DigestCredentials? Credentials { get; init; }
+
+    /// <summary>Outbound proxies in failover order (e.g. the primary and backup site's SIP servers). Calls we make go
+    /// to the first (with a loose-routing Route header) and move to the next on no answer within
+    /// <see cref="FailoverTimeout"/>, a transaction timeout or 503. Empty: calls go straight to the target.</summary>
+    public IReadOnlyList<string> OutboundProxies { get; init; } = [];
+
+    /// <summary>How long a call waits for any answer from one server before trying the next outbound proxy.</summary>
+    public TimeSpan FailoverTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
     /// <summary>Clock for SIP timers; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
+        foreach (var p in OutboundProxies ?? throw new ArgumentException("EndpointOptions.OutboundProxies must not be null.", nameof(OutboundProxies)))
+        {
+            if (!Messages.SipUri.TryParse(p, out _, out var error)) throw new ArgumentException($"Outbound proxy '{p}' is not a SIP URI: {error}", nameof(OutboundProxies));
+        }
+
+        if (FailoverTimeout <= TimeSpan.Zero) throw new ArgumentException("EndpointOptions.FailoverTimeout must be positive.", nameof(FailoverTimeout));
+
+        foreach (var r in Registrations ?? throw new ArgumentException("EndpointOptions.Registrations must not be null.", nameof(Registrations)))
+        {
+            r.Validate();
+        }
+
         if (BindEndPoint is null)
         {
             throw new ArgumentException("EndpointOptions.BindEndPoint must be set.", nameof(BindEndPoint));

@@ -27,6 +27,13 @@ public sealed class Call
 
     // Signalling state (touched on the work queue only).
     private SipRequest? _invite;
+    private IReadOnlyList<Auth.DigestAuthorization> _inviteAuthorizations = [];
+    private IReadOnlyList<(IPEndPoint Destination, string? Route)> _targets = [];
+    private int _targetIndex;
+    private int _inviteAttempt;
+    private bool _answeredAttempt;
+    private ITimer? _failoverTimer;
+    private SipClientTransaction? _inviteTx;
     private IPEndPoint? _destination;
     private SipClientTransaction? _reinviteClient;
     private SdpSessionDescription? _remoteOffer;
@@ -164,9 +171,16 @@ public sealed class Call
         _mediaReady.TrySetResult();
     }
 
-    internal Task<Call> StartOutgoing(SipUri target, IPEndPoint destination)
+    internal Task<Call> StartOutgoing(SipUri target, IPEndPoint destination) => StartOutgoing(target, [(destination, null)]);
+
+    /// <summary>Starts the call towards the first of <paramref name="targets"/> (an outbound proxy with its Route
+    /// value, or the target itself); moves to the next on no answer within FailoverTimeout, a transaction timeout or 503.</summary>
+    internal Task<Call> StartOutgoing(SipUri target, IReadOnlyList<(IPEndPoint Destination, string? Route)> targets)
     {
         _establishTcs = new TaskCompletionSource<Call>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _targets = targets;
+        _targetIndex = 0;
+        var destination = targets[0].Destination;
         _destination = destination;
         var o = _ua.Options;
         var req = new SipRequest("INVITE", target.WithoutHeaders());
@@ -185,8 +199,72 @@ public sealed class Call
         req.AddHeader(SipHeaderNames.ContentType, "application/sdp");
         req.Body = _localOffer.ToBytes();
         _invite = req;
-        _ua.Layer.SendRequest(req, destination, OnInviteResponse, OnInviteFailure);
+        SendInviteToCurrentTarget(req);
         return _establishTcs.Task;
+    }
+
+    private void SendInviteToCurrentTarget(SipRequest req)
+    {
+        var (destination, route) = _targets[_targetIndex];
+        _destination = destination;
+        req.RemoveHeader(SipHeaderNames.Route);
+        if (route is not null) req.InsertHeader(1, SipHeaderNames.Route, route);
+        int attempt = ++_inviteAttempt;
+        _answeredAttempt = false;
+        _inviteTx = _ua.Layer.SendRequest(
+            req,
+            destination,
+            r =>
+            {
+                if (attempt != _inviteAttempt) return; // a target we already gave up on
+                _answeredAttempt = true;
+                _failoverTimer?.Dispose();
+                OnInviteResponse(r);
+            },
+            why =>
+            {
+                if (attempt == _inviteAttempt) OnInviteFailure(why);
+            });
+        _failoverTimer?.Dispose();
+        if (_targetIndex + 1 < _targets.Count)
+        {
+            _failoverTimer = _ua.Layer.Time.CreateTimer(
+                _ => _ua.Queue.Post(() =>
+                {
+                    if (attempt == _inviteAttempt && !_answeredAttempt && State is CallState.Calling) TryNextTarget($"no answer from {destination} within {_ua.Options.FailoverTimeout.TotalSeconds:0.#} s");
+                }),
+                null,
+                _ua.Options.FailoverTimeout,
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>RFC 3263 §4.3: the current target failed; send the INVITE (new branch, CSeq + 1) to the next one.</summary>
+    private bool TryNextTarget(string why)
+    {
+        if (_cancelRequested || State == CallState.Ended || _targetIndex + 1 >= _targets.Count) return false;
+        Log.LogWarning("Call {CallId}: {Why}; trying the next server", CallId, why);
+        _targetIndex++;
+        _inviteTx?.Abandon(); // no retransmissions to a server we gave up on
+        if (Dialog is not null)
+        {
+            _ua.UnregisterDialog(Dialog);
+            Dialog = null;
+        }
+
+        _gotProvisional = false;
+        var next = new SipRequest(_invite!.Method, _invite.Uri!);
+        foreach (var h in _invite.Headers)
+        {
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.CSeq) continue;
+            next.AddHeader(h.Name, h.Value);
+        }
+
+        next.SetHeader(SipHeaderNames.CSeq, new SipCSeq(_invite.CSeq.Number + 1, "INVITE").ToString());
+        next.Body = _invite.Body;
+        _invite = next;
+        SendInviteToCurrentTarget(next);
+        return true;
     }
 
     private void OnInviteResponse(SipResponse response)
@@ -222,6 +300,30 @@ public sealed class Call
         if (response.IsSuccess)
         {
             OnInviteSuccess(response);
+            return;
+        }
+
+        if (response.StatusCode is 401 or 407 && !_cancelRequested)
+        {
+            var retry = _ua.CreateAuthenticatedRetry(_invite!, response, ref _inviteAuthorizations, out var why);
+            if (retry is not null)
+            {
+                if (Dialog is not null)
+                {
+                    _ua.UnregisterDialog(Dialog); // the early dialog of the challenged INVITE ends with it
+                    Dialog = null;
+                }
+
+                _invite = retry;
+                SendInviteToCurrentTarget(retry);
+                return;
+            }
+
+            Log.LogWarning("Call {CallId}: {Status} and no way to authenticate: {Why}", CallId, response.StatusCode, why);
+        }
+
+        if (response.StatusCode == 503 && TryNextTarget($"503 {response.ReasonPhrase} from {_destination}"))
+        {
             return;
         }
 
@@ -311,6 +413,11 @@ public sealed class Call
     private void OnInviteFailure(string reason)
     {
         if (State == CallState.Ended)
+        {
+            return;
+        }
+
+        if (TryNextTarget(reason))
         {
             return;
         }

@@ -39,6 +39,7 @@ internal sealed class SipUserAgent : ISipTransactionUser
         Timers = new SipTimerSettings(options.T1, options.T2, options.T4);
         Layer = new SipTransactionLayer(transport, queue, options.TimeProvider, Timers, loggerFactory.CreateLogger("Pipeline.Sip.Transactions")) { User = this };
         Negotiator = new SdpNegotiator(options.Codecs, options.UserName);
+        Authenticator = options.Credentials is { } credentials ? new Auth.DigestAuthenticator(credentials) : null;
         var local = transport.LocalEndPoint;
         ContactAddress = local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any) ? GuessLocalAddress() : local.Address;
         ContactUri = SipUri.Create(options.UserName, new IPEndPoint(ContactAddress, local.Port));
@@ -61,6 +62,43 @@ internal sealed class SipUserAgent : ISipTransactionUser
     public SipTransactionLayer Layer { get; }
 
     public SdpNegotiator Negotiator { get; }
+
+    /// <summary>Answers 401/407 challenges to our requests; null when no credentials are configured.</summary>
+    public Auth.DigestAuthenticator? Authenticator { get; }
+
+    /// <summary>
+    /// Builds the resend of <paramref name="request"/> after a 401/407 (RFC 3261 §22.2): same Call-ID, tags and body,
+    /// CSeq + 1, a new branch, and an Authorization/Proxy-Authorization per challenged realm. Null (with the reason)
+    /// when there are no credentials or they were already refused for this request (no loop).
+    /// </summary>
+    public SipRequest? CreateAuthenticatedRetry(SipRequest request, SipResponse challenge, ref IReadOnlyList<Auth.DigestAuthorization> previous, out string? error)
+    {
+        if (Authenticator is null)
+        {
+            error = "the server asks for credentials and none are configured";
+            return null;
+        }
+
+        string challengeHeader = challenge.StatusCode == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+        string answerHeader = challenge.StatusCode == 401 ? "Authorization" : "Proxy-Authorization";
+        if (!Authenticator.TryAnswer(challenge.GetValues(challengeHeader), previous, request.Method, request.RequestUriText, request.Body, out var answers, out error))
+        {
+            return null;
+        }
+
+        var retry = new SipRequest(request.Method, request.Uri!);
+        foreach (var h in request.Headers)
+        {
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.CSeq or "Authorization" or "Proxy-Authorization") continue;
+            retry.AddHeader(h.Name, h.Value);
+        }
+
+        retry.SetHeader(SipHeaderNames.CSeq, new SipCSeq(request.CSeq.Number + 1, request.Method).ToString());
+        foreach (var a in answers) retry.AddHeader(answerHeader, a.HeaderValue);
+        retry.Body = request.Body;
+        previous = answers;
+        return retry;
+    }
 
     public IPAddress ContactAddress { get; }
 

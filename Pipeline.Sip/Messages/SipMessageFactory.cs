@@ -18,6 +18,11 @@ internal static class SipMessageFactory
             {
                 r.AddHeader(h.Name, h.Value);
             }
+            else if (h.Name == SipHeaderNames.RecordRoute && statusCode is > 100 and < 300)
+            {
+                // §12.1.1: a dialog-creating response carries the request's Record-Route set, in order.
+                r.AddHeader(h.Name, h.Value);
+            }
             else if (h.Name == SipHeaderNames.To)
             {
                 var value = h.Value;

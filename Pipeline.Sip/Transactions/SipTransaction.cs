@@ -48,6 +48,9 @@ internal abstract class SipTransaction
         timer = null;
     }
 
+    /// <summary>Stops the transaction at once, without sending anything more (a failed-over INVITE whose server never answered).</summary>
+    internal void Abandon() => Terminate();
+
     protected void Terminate()
     {
         if (State == SipTransactionState.Terminated)

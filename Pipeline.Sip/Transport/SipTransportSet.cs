@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip.Messages;
 
 namespace Pipeline.Sip.Transport;

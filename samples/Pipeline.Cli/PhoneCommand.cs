@@ -4,10 +4,12 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Graph;
 using Pipeline.Devices;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip;
 using Pipeline.Sip.Calls;
 using Pipeline.Sip.Media;
 using Pipeline.Sip.Transport;
+using Pipeline.Sip.Registration;
 
 namespace Pipeline.Cli;
 
@@ -64,6 +66,9 @@ internal static class PhoneCommand
             TlsCertificate = certificate,
             TlsTrustedRoots = trusted,
             Transport = o.Transport switch { "tcp" => SipTransportKind.Tcp, "tls" => SipTransportKind.Tls, _ => SipTransportKind.Udp },
+            Credentials = o.Password is null ? null : new Pipeline.Sip.Auth.DigestCredentials(o.AuthUser ?? o.User, o.Password),
+            OutboundProxies = o.Proxies,
+            Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
         };
 
         await using var endpoint = new Endpoint(endpointOptions, new CallMediaFactory(mediaOptions), loggerFactory);
@@ -71,6 +76,7 @@ internal static class PhoneCommand
         if (o.ExitAfterSeconds is { } exitAfter) exitCts.CancelAfter(TimeSpan.FromSeconds(exitAfter));
 
         // Every call, incoming or outgoing, is reported from its creation on.
+        endpoint.RegistrationChanged += (_, r) => events.Write("registration", string.Empty, ("registrar", r.Registrar.ToString()), ("aor", r.AddressOfRecord.ToString()), ("state", r.State.ToString().ToLowerInvariant()), ("error", r.LastError));
         endpoint.IncomingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         endpoint.OutgoingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         try

@@ -49,6 +49,14 @@ internal sealed class PhoneOptions
     /// <summary>What outgoing requests use (--transport): udp, tcp or tls.</summary>
     public string Transport { get; set; } = "udp";
 
+    public List<string> Registrars { get; } = [];
+
+    public List<string> Proxies { get; } = [];
+
+    public string? AuthUser { get; set; }
+
+    public string? Password { get; set; }
+
     public const string Usage = """
         usage: Pipeline.Cli phone [options]
           --bind IP:PORT         SIP listen address (UDP and TCP)             default 127.0.0.1:5060
@@ -69,6 +77,12 @@ internal sealed class PhoneOptions
           --hangup-after SEC     hang up each established call after SEC seconds
           --exit-after SEC       end calls cleanly and exit after SEC seconds
           --events               one JSON object per line on stdout per call event
+          --register URI         register at this registrar (repeatable: one registration per
+                                 server, all kept alive, calls accepted from any)
+          --proxy URI            outbound proxy for our calls (repeatable, in failover order: the next
+                                 is tried on no answer, timeout or 503)
+          --auth-user NAME       digest user name (default: --user)
+          --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
           --verbose              SIP trace and debug logs on stderr
         """;
 
@@ -172,6 +186,36 @@ internal sealed class PhoneOptions
                 case "--events":
                     o.Events = true;
                     break;
+                case "--register":
+                    {
+                        string v = Value();
+                        if (!v.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) && !v.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new UsageException($"--register: '{v}' is not a sip: or sips: URI");
+                        }
+
+                        o.Registrars.Add(v);
+                        break;
+                    }
+
+                case "--proxy":
+                    {
+                        string v = Value();
+                        if (!v.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) && !v.StartsWith("sips:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            throw new UsageException($"--proxy: '{v}' is not a sip: or sips: URI");
+                        }
+
+                        o.Proxies.Add(v);
+                        break;
+                    }
+
+                case "--auth-user":
+                    o.AuthUser = Value();
+                    break;
+                case "--password":
+                    o.Password = Value();
+                    break;
                 case "--verbose":
                     o.Verbose = true;
                     break;
@@ -207,6 +251,7 @@ internal sealed class PhoneOptions
             }
         }
 
+        if (o.AuthUser is not null && o.Password is null) throw new UsageException("--auth-user needs --password");
         if (o.PlayFile is not null && o.ToneHz is not null) throw new UsageException("--play and --tone are alternatives: give one");
         if (o.TlsBind is not null && o.TlsCertFile is null) throw new UsageException("--tls-bind needs --tls-cert FILE.pfx");
         if (o.TlsPassword is not null && o.TlsCertFile is null) throw new UsageException("--tls-password without --tls-cert");

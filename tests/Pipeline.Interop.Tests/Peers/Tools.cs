@@ -17,6 +17,9 @@ internal static class Tools
         ["ffmpeg"] = "ffmpeg",
         ["tshark"] = "tshark",
         ["dumpcap"] = "tshark",
+        ["kamailio"] = "kamailio",
+        ["dnsmasq"] = "dnsmasq-base",
+        ["dig"] = "bind9-dnsutils",
     };
 
     /// <summary>True when running under CI (env CI=true), where missing tools are failures.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip.Calls;
 using Pipeline.Sip.Messages;
 using Pipeline.Sip.Tests.TestSupport;

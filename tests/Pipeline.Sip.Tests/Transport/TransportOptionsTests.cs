@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip.Tests.TestSupport;
 using Pipeline.Sip.Transport;
 
