@@ -12,7 +12,7 @@ using Pipeline.Sip.Transport;
 namespace Pipeline.Sip;
 
 /// <summary>
-/// A SIP user agent over UDP: makes and takes calls. Layers: transport -> transactions -> dialogs -> calls; all
+/// A SIP user agent over UDP, TCP and TLS: makes and takes calls. Layers: transport -> transactions -> dialogs -> calls; all
 /// signalling state is handled on one serial work queue, and events (IncomingCall, Call.StateChanged…) are raised
 /// there, so handlers must not block.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class Endpoint : IAsyncDisposable
     private readonly ICallMediaFactory _mediaFactory;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _log;
-    private UdpSipTransport? _transport;
+    private SipTransportSet? _transport;
     private SipWorkQueue? _queue;
     private SipUserAgent? _ua;
     private int _stopped;
@@ -56,7 +56,11 @@ public sealed class Endpoint : IAsyncDisposable
     public event EventHandler<Call>? OutgoingCall;
 
     /// <summary>The bound SIP address (with the real port when bound to port 0). Valid after <see cref="StartAsync"/>.</summary>
-    public IPEndPoint LocalEndPoint => _transport?.LocalEndPoint ?? throw new InvalidOperationException("The endpoint is not started.");
+    /// <remarks>UDP and TCP share this address.</remarks>
+    public IPEndPoint LocalEndPoint => _transport?.Udp.LocalEndPoint ?? throw new InvalidOperationException("The endpoint is not started.");
+
+    /// <summary>The TLS listening address, or null when <see cref="EndpointOptions.TlsBindEndPoint"/> is not set. Valid after <see cref="StartAsync"/>.</summary>
+    public IPEndPoint? TlsLocalEndPoint => (_transport ?? throw new InvalidOperationException("The endpoint is not started.")).Tls.LocalEndPoint;
 
     /// <summary>Our address of record / Contact URI, e.g. sip:pipeline@127.0.0.1:5060. Valid after <see cref="StartAsync"/>.</summary>
     public SipUri LocalUri => Ua.ContactUri;
@@ -64,8 +68,11 @@ public sealed class Endpoint : IAsyncDisposable
     /// <summary>Calls that have not ended yet.</summary>
     public IReadOnlyCollection<Call> Calls => _ua?.Calls ?? [];
 
-    /// <summary>The transport, for tests.</summary>
-    internal UdpSipTransport? Transport => _transport;
+    /// <summary>The UDP transport, for tests.</summary>
+    internal UdpSipTransport? Transport => _transport?.Udp;
+
+    /// <summary>All transports, for tests.</summary>
+    internal SipTransportSet? Transports => _transport;
 
     /// <summary>The user agent (calls, dialogs, transaction layer), for tests.</summary>
     internal SipUserAgent? UserAgent => _ua;
@@ -75,7 +82,7 @@ public sealed class Endpoint : IAsyncDisposable
 
     private SipUserAgent Ua => _ua ?? throw new InvalidOperationException("The endpoint is not started; call StartAsync first.");
 
-    /// <summary>Binds the UDP socket and starts receiving.</summary>
+    /// <summary>Binds UDP and TCP (same port) and TLS if configured, and starts receiving.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -85,7 +92,7 @@ public sealed class Endpoint : IAsyncDisposable
         }
 
         ObjectDisposedException.ThrowIf(_stopped != 0, this);
-        _transport = new UdpSipTransport(_options.BindEndPoint, _loggerFactory.CreateLogger("Pipeline.Sip.Transport"));
+        _transport = CreateTransports();
         _queue = new SipWorkQueue(_log);
         var queue = _queue;
         var wire = _options.TransportDecorator?.Invoke(_transport) ?? _transport;
@@ -96,7 +103,8 @@ public sealed class Endpoint : IAsyncDisposable
         var layer = _ua.Layer;
         var protection = new SipProtection(_options, () => queue.Pending);
         Protection = protection;
-        _transport.AdmitSize = protection.AdmitSize;
+        _transport.Udp.AdmitSize = protection.AdmitSize;
+        _transport.SendFailed = (request, why) => queue.Post(() => layer.OnTransportError(request, why));
         wire.Start((message, remote) =>
         {
             switch (protection.Admit(message, remote))
@@ -109,9 +117,51 @@ public sealed class Endpoint : IAsyncDisposable
                     break;
             }
         });
-        _log.LogInformation("SIP endpoint listening on udp:{EndPoint} as {Uri}", _transport.LocalEndPoint, _ua.ContactUri);
+        _log.LogInformation("SIP endpoint listening on udp+tcp:{EndPoint}{Tls} as {Uri}", _transport.Udp.LocalEndPoint, _transport.Tls.LocalEndPoint is { } t ? " tls:" + t : "", _ua.ContactUri);
         StartRegistrations();
         return Task.CompletedTask;
+    }
+
+    /// <summary>UDP and TCP on the same port (with port 0: the first port free for both), TLS where asked.</summary>
+    private SipTransportSet CreateTransports()
+    {
+        var log = _loggerFactory.CreateLogger("Pipeline.Sip.Transport");
+        var time = _options.TimeProvider;
+        UdpSipTransport? udp = null;
+        StreamSipTransport? tcp = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            udp = new UdpSipTransport(_options.BindEndPoint, log);
+            try
+            {
+                tcp = new StreamSipTransport(tls: false, udp.LocalEndPoint, null, null, time, log) { IdleTimeout = _options.ConnectionIdleTimeout };
+                break;
+            }
+            catch (System.Net.Sockets.SocketException) when (_options.BindEndPoint.Port == 0 && attempt < 20)
+            {
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch
+            {
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+
+        StreamSipTransport tls;
+        try
+        {
+            var client = new TlsClientSettings(_options.TlsTrustedRoots, _options.TlsServerCertificateValidation);
+            tls = new StreamSipTransport(tls: true, _options.TlsBindEndPoint, _options.TlsCertificate, client, time, log) { IdleTimeout = _options.ConnectionIdleTimeout };
+        }
+        catch
+        {
+            udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            tcp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        return new SipTransportSet(udp, tcp, tls, _options.Transport, log);
     }
 
     /// <summary>
@@ -196,17 +246,18 @@ public sealed class Endpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>RFC 3263 targets of <paramref name="uri"/> this endpoint can reach (UDP), in the order to try them.</summary>
+    /// <summary>RFC 3263 targets of <paramref name="uri"/>, in the order to try them.</summary>
     private async Task<IReadOnlyList<IPEndPoint>> ResolveUdpAsync(SipUri uri, CancellationToken cancellationToken)
     {
         var targets = await _resolver.ResolveAsync(uri, cancellationToken).ConfigureAwait(false);
         var result = new List<IPEndPoint>();
         foreach (var t in targets)
         {
-            if (t.Transport == Resolution.SipTransportKind.Udp && !result.Contains(t.EndPoint)) result.Add(t.EndPoint);
+            // The transport is chosen per request from the URI (sips:, ;transport=) and its size (§18.1.1).
+            if (!result.Contains(t.EndPoint)) result.Add(t.EndPoint);
         }
 
-        if (result.Count == 0) throw new ArgumentException($"'{uri}' has no UDP target (found: {string.Join(", ", targets)})", nameof(uri));
+        if (result.Count == 0) throw new ArgumentException($"'{uri}' resolves to no target", nameof(uri));
         return result;
     }
 

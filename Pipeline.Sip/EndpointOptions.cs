@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip.Sdp;
 
 namespace Pipeline.Sip;
@@ -6,8 +9,35 @@ namespace Pipeline.Sip;
 /// <summary>Settings of an <see cref="Endpoint"/>. <see cref="Validate"/> throws an exception naming the bad option.</summary>
 public sealed record EndpointOptions
 {
-    /// <summary>Local address and UDP port for SIP. Port 0 lets the OS choose (see <see cref="Endpoint.LocalEndPoint"/>).</summary>
+    /// <summary>
+    /// Local address and port for SIP over UDP and TCP (both listen on the same port). Port 0 lets the OS choose
+    /// (see <see cref="Endpoint.LocalEndPoint"/>).
+    /// </summary>
     public IPEndPoint BindEndPoint { get; init; } = new(IPAddress.Loopback, 5060);
+
+    /// <summary>Where to listen for SIP over TLS, or null for no TLS listener (outgoing TLS still works). Needs <see cref="TlsCertificate"/>.</summary>
+    public IPEndPoint? TlsBindEndPoint { get; init; }
+
+    /// <summary>Our TLS server certificate, with its private key (required with <see cref="TlsBindEndPoint"/>).</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// Extra root certificates trusted for the servers we connect to over TLS (e.g. a private CA); when set, only
+    /// these roots are trusted. Null: the system's trust store. The host name is checked either way.
+    /// </summary>
+    public X509Certificate2Collection? TlsTrustedRoots { get; init; }
+
+    /// <summary>Decides on server certificates instead of the default checks (chain and host name), or null.</summary>
+    public RemoteCertificateValidationCallback? TlsServerCertificateValidation { get; init; }
+
+    /// <summary>
+    /// The transport of requests we send unless the next hop says otherwise (<c>sips:</c>, <c>;transport=</c>).
+    /// With UDP, a request larger than 1300 bytes still goes over TCP (RFC 3261 §18.1.1).
+    /// </summary>
+    public SipTransportKind Transport { get; init; } = SipTransportKind.Udp;
+
+    /// <summary>TCP/TLS connections with no traffic for this long are closed (default 5 minutes).</summary>
+    public TimeSpan ConnectionIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>User part of our URI and Contact.</summary>
     public string UserName { get; init; } = "pipeline";
@@ -210,6 +240,26 @@ public sealed record EndpointOptions
         if (IncomingCallTimeout <= TimeSpan.Zero && IncomingCallTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentException($"EndpointOptions.IncomingCallTimeout must be positive or Timeout.InfiniteTimeSpan (was {IncomingCallTimeout}).", nameof(IncomingCallTimeout));
+        }
+
+        if (TlsBindEndPoint is not null && TlsCertificate is null)
+        {
+            throw new ArgumentException("EndpointOptions.TlsCertificate must be set when TlsBindEndPoint is.", nameof(TlsCertificate));
+        }
+
+        if (TlsCertificate is not null && !TlsCertificate.HasPrivateKey)
+        {
+            throw new ArgumentException($"EndpointOptions.TlsCertificate ({TlsCertificate.Subject}) has no private key.", nameof(TlsCertificate));
+        }
+
+        if (!Enum.IsDefined(Transport))
+        {
+            throw new ArgumentException($"EndpointOptions.Transport has an unknown value {(int)Transport}.", nameof(Transport));
+        }
+
+        if (ConnectionIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EndpointOptions.ConnectionIdleTimeout must be positive (was {ConnectionIdleTimeout}).", nameof(ConnectionIdleTimeout));
         }
 
         if (TimeProvider is null)

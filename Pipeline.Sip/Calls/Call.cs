@@ -426,7 +426,9 @@ public sealed class Call
             return;
         }
 
-        _establishTcs?.TrySetException(new CallFailedException(408, "Request Timeout (" + reason + ")"));
+        _establishTcs?.TrySetException(reason.StartsWith("Transport error", StringComparison.Ordinal)
+            ? new CallFailedException(503, "Service Unavailable (" + reason + ")")
+            : new CallFailedException(408, "Request Timeout (" + reason + ")"));
         End(_cancelRequested ? CallEndReason.Cancelled : CallEndReason.Timeout(reason));
     }
 

@@ -75,6 +75,12 @@ internal abstract class SipMessage
 
     public abstract bool IsRequest { get; }
 
+    /// <summary>
+    /// The TCP/TLS connection a received message arrived on (null for UDP and for messages made here). A response made
+    /// from a request inherits it, so the transport can send it back on that connection (RFC 3261 §18.2.2).
+    /// </summary>
+    internal Transport.SipStreamConnection? Connection { get; set; }
+
     // ---- building by the parser ----
 
     internal void ReserveHeaders(int capacity) => _entries = capacity == 0 ? [] : new Entry[capacity];

@@ -11,7 +11,7 @@ internal static class SipMessageFactory
     /// </summary>
     public static SipResponse CreateResponse(SipMessage request, int statusCode, string? reason = null, string? toTag = null)
     {
-        var r = new SipResponse(statusCode, reason ?? SipResponse.DefaultReason(statusCode));
+        var r = new SipResponse(statusCode, reason ?? SipResponse.DefaultReason(statusCode)) { Connection = request.Connection };
         foreach (var h in request.Headers)
         {
             if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.CallId or SipHeaderNames.CSeq)

@@ -17,6 +17,15 @@ internal abstract class SipClientTransaction(SipTransactionLayer layer, string k
 
     public abstract void OnResponse(SipResponse response);
 
+    /// <summary>The transport could not send the request: fail now rather than at timer B/F ("Transport error: …").</summary>
+    public void OnTransportError(string reason)
+    {
+        if (State is SipTransactionState.Calling or SipTransactionState.Trying or SipTransactionState.Proceeding)
+        {
+            Fail("Transport error: " + reason);
+        }
+    }
+
     protected void PassUp(SipResponse response) => ResponseReceived?.Invoke(response);
 
     protected void Fail(string reason)

@@ -15,12 +15,13 @@ internal abstract class SipTransaction
         Request = request;
         Remote = remote;
         State = initial;
-        Reliable = request.TopVia is { } via && !string.Equals(via.Transport, "UDP", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>True when the request travels over a reliable transport (TCP, TLS…): no retransmission timers, and
     /// the absorb-retransmission timers (D, I, J, K) are zero.</summary>
-    public bool Reliable { get; }
+    /// <summary>True over TCP/TLS: the request arrived on a connection, or (ours) its top Via names a stream transport
+    /// once the transport chose one. Evaluated when asked, because the transport may move a large request to TCP.</summary>
+    public bool Reliable => Request.Connection is not null || (this is SipClientTransaction && Request.TopVia?.Transport is "TCP" or "TLS");
 
     protected SipTransactionLayer Layer { get; }
 
@@ -45,6 +46,12 @@ internal abstract class SipTransaction
 
         StartTimer(due, Terminate);
     }
+
+    /// <summary>
+    /// The request travels over TCP/TLS (it arrived on a connection, or our top Via says so once sent): the
+    /// retransmission timers A, E and G do not run then (§17.1.1.2, §17.1.2.2, §17.2.1).
+    /// </summary>
+    protected bool IsReliable => Reliable;
 
     protected SipTimer StartTimer(TimeSpan due, Action callback)
     {

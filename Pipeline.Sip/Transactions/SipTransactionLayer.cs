@@ -83,6 +83,15 @@ internal sealed class SipTransactionLayer
         Transport.Send(request, destination);
     }
 
+    /// <summary>A request could not be sent (refused connection, failed TLS handshake): fails its client transaction (§8.1.3.1).</summary>
+    public void OnTransportError(SipRequest request, string reason)
+    {
+        if (request.TopVia?.Branch is { } branch && _clients.TryGetValue(ClientKey(branch, request.CSeq.Method), out var tx) && tx.Request == request)
+        {
+            tx.OnTransportError(reason);
+        }
+    }
+
     public void OnMessage(SipMessage message, IPEndPoint remote)
     {
         if (message is SipResponse response)

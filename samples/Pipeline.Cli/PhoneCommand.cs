@@ -1,10 +1,14 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Graph;
 using Pipeline.Devices;
+using Pipeline.Sip.Resolution;
 using Pipeline.Sip;
 using Pipeline.Sip.Calls;
 using Pipeline.Sip.Media;
+using Pipeline.Sip.Transport;
 using Pipeline.Sip.Registration;
 
 namespace Pipeline.Cli;
@@ -12,7 +16,7 @@ namespace Pipeline.Cli;
 /// <summary>
 /// <c>phone</c>: a scriptable endpoint.
 /// <code>
-///   args ──► PhoneOptions ──► Endpoint (SIP/UDP) + CallMediaFactory (graph per call: source ─► RTP, RTP ─► recorder)
+///   args ──► PhoneOptions ──► Endpoint (SIP over UDP+TCP, TLS) + CallMediaFactory (graph per call: source ─► RTP, RTP ─► recorder)
 ///                                  │ call events ──► EventWriter (one JSON line each)
 /// </code>
 /// </summary>
@@ -39,12 +43,29 @@ internal static class PhoneCommand
             LoggerFactory = loggerFactory,
         };
 
+        X509Certificate2? certificate = null;
+        X509Certificate2Collection? trusted = null;
+        try
+        {
+            if (o.TlsCertFile is not null) certificate = X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertFile, o.TlsPassword);
+            if (o.TlsCaFile is not null) trusted = [X509CertificateLoader.LoadCertificateFromFile(o.TlsCaFile)];
+        }
+        catch (CryptographicException ex)
+        {
+            Console.Error.WriteLine($"Pipeline.Cli: cannot load {(certificate is null ? o.TlsCertFile : o.TlsCaFile)}: {ex.Message}");
+            return 1;
+        }
+
         var endpointOptions = new EndpointOptions
         {
             BindEndPoint = o.Bind,
             UserName = o.User,
             Codecs = o.Codecs,
             AutoAnswer = o.AutoAnswer,
+            TlsBindEndPoint = o.TlsBind,
+            TlsCertificate = certificate,
+            TlsTrustedRoots = trusted,
+            Transport = o.Transport switch { "tcp" => SipTransportKind.Tcp, "tls" => SipTransportKind.Tls, _ => SipTransportKind.Udp },
             Credentials = o.Password is null ? null : new Pipeline.Sip.Auth.DigestCredentials(o.AuthUser ?? o.User, o.Password),
             OutboundProxies = o.Proxies,
             Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
@@ -64,11 +85,12 @@ internal static class PhoneCommand
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Pipeline.Cli: cannot listen on {o.Bind}: {ex.Message}");
+            Console.Error.WriteLine($"Pipeline.Cli: cannot listen on {o.Bind}{(o.TlsBind is null ? "" : " / " + o.TlsBind)}: {ex.Message}");
             return 1;
         }
 
-        Console.Error.WriteLine($"phone: listening on sip:{o.User}@{endpoint.LocalEndPoint} (UDP)");
+        Console.Error.WriteLine($"phone: listening on sip:{o.User}@{endpoint.LocalEndPoint} (UDP, TCP)" +
+            (endpoint.TlsLocalEndPoint is { } tls ? $" and sips:{o.User}@{tls} (TLS)" : "") + $"; sending over {o.Transport.ToUpperInvariant()}");
         int exitCode = 0;
         if (o.CallUri is not null)
         {

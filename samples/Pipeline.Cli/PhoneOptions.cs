@@ -34,6 +34,21 @@ internal sealed class PhoneOptions
 
     public bool Verbose { get; set; }
 
+    /// <summary>TLS listen address (--tls-bind), or null for no TLS listener.</summary>
+    public IPEndPoint? TlsBind { get; set; }
+
+    /// <summary>PKCS#12 file with the TLS server certificate and key (--tls-cert).</summary>
+    public string? TlsCertFile { get; set; }
+
+    /// <summary>Password of <see cref="TlsCertFile"/> (--tls-password).</summary>
+    public string? TlsPassword { get; set; }
+
+    /// <summary>PEM/DER CA certificate to trust for servers we connect to over TLS (--tls-ca); default: system trust.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>What outgoing requests use (--transport): udp, tcp or tls.</summary>
+    public string Transport { get; set; } = "udp";
+
     public List<string> Registrars { get; } = [];
 
     public List<string> Proxies { get; } = [];
@@ -44,7 +59,13 @@ internal sealed class PhoneOptions
 
     public const string Usage = """
         usage: Pipeline.Cli phone [options]
-          --bind IP:PORT         SIP listen address (UDP)                     default 127.0.0.1:5060
+          --bind IP:PORT         SIP listen address (UDP and TCP)             default 127.0.0.1:5060
+          --tls-bind IP:PORT     also listen for SIP over TLS there (needs --tls-cert)
+          --tls-cert FILE.pfx    TLS server certificate with its key (PKCS#12)
+          --tls-password PASS    password of --tls-cert                       default: none
+          --tls-ca FILE          trust this CA (PEM/DER) for TLS servers we call  default: system trust
+          --transport PROTO      udp, tcp or tls: what our requests use        default udp
+                                 (sips: and ;transport= in a URI win; big UDP requests go over TCP)
           --user NAME            user part of our URI                         default pipeline
           --auto-answer          answer incoming INVITEs at once
           --codecs LIST          ordered codec names, e.g. PCMU,PCMA           default PCMU,PCMA
@@ -198,6 +219,33 @@ internal sealed class PhoneOptions
                 case "--verbose":
                     o.Verbose = true;
                     break;
+                case "--tls-bind":
+                    {
+                        string v = Value();
+                        if (!IPEndPoint.TryParse(v, out var ep) || ep.Port == 0 && !v.EndsWith(":0", StringComparison.Ordinal))
+                        {
+                            throw new UsageException($"--tls-bind: '{v}' is not IP:PORT");
+                        }
+
+                        o.TlsBind = ep;
+                        break;
+                    }
+
+                case "--tls-cert":
+                    o.TlsCertFile = Value();
+                    if (!File.Exists(o.TlsCertFile)) throw new UsageException($"--tls-cert: file '{o.TlsCertFile}' does not exist");
+                    break;
+                case "--tls-password":
+                    o.TlsPassword = Value();
+                    break;
+                case "--tls-ca":
+                    o.TlsCaFile = Value();
+                    if (!File.Exists(o.TlsCaFile)) throw new UsageException($"--tls-ca: file '{o.TlsCaFile}' does not exist");
+                    break;
+                case "--transport":
+                    o.Transport = Value().ToLowerInvariant();
+                    if (o.Transport is not ("udp" or "tcp" or "tls")) throw new UsageException($"--transport: '{o.Transport}' is not udp, tcp or tls");
+                    break;
                 default:
                     throw new UsageException($"unknown option '{a}'");
             }
@@ -205,6 +253,8 @@ internal sealed class PhoneOptions
 
         if (o.AuthUser is not null && o.Password is null) throw new UsageException("--auth-user needs --password");
         if (o.PlayFile is not null && o.ToneHz is not null) throw new UsageException("--play and --tone are alternatives: give one");
+        if (o.TlsBind is not null && o.TlsCertFile is null) throw new UsageException("--tls-bind needs --tls-cert FILE.pfx");
+        if (o.TlsPassword is not null && o.TlsCertFile is null) throw new UsageException("--tls-password without --tls-cert");
         return o;
     }
 }
