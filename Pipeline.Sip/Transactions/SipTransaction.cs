@@ -21,7 +21,7 @@ internal abstract class SipTransaction
     /// the absorb-retransmission timers (D, I, J, K) are zero.</summary>
     /// <summary>True over TCP/TLS: the request arrived on a connection, or (ours) its top Via names a stream transport
     /// once the transport chose one. Evaluated when asked, because the transport may move a large request to TCP.</summary>
-    public bool Reliable => Request.Connection is not null || (this is SipClientTransaction && Request.TopVia?.Transport is "TCP" or "TLS");
+    public bool Reliable => Request.Connection is not null || Request.TopVia?.Transport is "TCP" or "TLS";
 
     protected SipTransactionLayer Layer { get; }
 
