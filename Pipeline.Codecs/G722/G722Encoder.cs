@@ -11,14 +11,28 @@ namespace Pipeline.Codecs.G722;
 ///                                └─► xH 8 kHz ──► ADPCM 2 bit ──► IH ─┴─► byte = IH·64 + IL
 /// </code>
 /// <para>The QMF and ADPCM state runs across calls, so a stream encodes to the same bytes whatever the
-/// frame size (any even number of samples). RFC 3551 quirk: the RTP clock is 8000 Hz although the audio is
+/// frame size (any even number of samples). Like the ITU-T reference (<c>qmf_tx</c>), the sub-band signals are
+/// limited to 15 bits; spandsp and ffmpeg skip that limit, so for overloaded input (low-band content above about
+/// -4 dBFS) their bytes differ from ours while both streams remain valid G.722. RFC 3551 quirk: the RTP clock is 8000 Hz although the audio is
 /// 16 kHz (<see cref="RtpClockRate"/> versus <see cref="SampleRate"/>). <see cref="Encode"/> allocates nothing.</para>
 /// </summary>
 public sealed class G722Encoder : IAudioEncoder
 {
     private readonly G722Qmf _qmf = new();
+    private readonly bool _limitSubBands;
     private G722Band _low = G722Band.Create(G722Band.LowInitialDet);
     private G722Band _high = G722Band.Create(G722Band.HighInitialDet);
+
+    /// <summary>A new encoder in the initial state of a stream.</summary>
+    public G722Encoder()
+        : this(limitSubBands: true)
+    {
+    }
+
+    /// <param name="limitSubBands">True (the ITU-T reference): the QMF analysis outputs are limited to 15 bits
+    /// before quantisation. False reproduces spandsp and ffmpeg, which omit that limit; the two differ only for
+    /// inputs loud enough to push a sub-band past ±16384 (about -4 dBFS of low-frequency content).</param>
+    internal G722Encoder(bool limitSubBands) => _limitSubBands = limitSubBands;
 
     public string Name => "G722";
 
@@ -71,8 +85,14 @@ public sealed class G722Encoder : IAudioEncoder
     internal byte EncodePair(int first, int second)
     {
         _qmf.Push(first, second, out int odd, out int even);
-        int xl = G722Band.Limit((odd + even) >> 14);
-        int xh = G722Band.Limit((odd - even) >> 14);
+        int xl = (odd + even) >> 14;
+        int xh = (odd - even) >> 14;
+        if (_limitSubBands)
+        {
+            xl = G722Band.Limit(xl);
+            xh = G722Band.Limit(xh);
+        }
+
         int il = G722Band.EncodeLow(ref _low, xl);
         int ih = G722Band.EncodeHigh(ref _high, xh);
         return (byte)((ih << 6) | il);

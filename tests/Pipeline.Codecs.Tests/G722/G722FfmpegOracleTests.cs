@@ -50,6 +50,37 @@ public sealed class G722FfmpegOracleTests : IDisposable
         AssertSameSamples(theirs, ours);
     }
 
+    [RequiresToolFact("ffmpeg")]
+    public async Task Overloaded_input_differs_from_ffmpeg_only_by_the_reference_sub_band_limit()
+    {
+        // A sweep driven into clipping, then a full-scale pattern matched to the QMF's signs: the analysis filter's
+        // output goes past the 15-bit range that the ITU-T reference (qmf_tx) limits it to. ffmpeg (like spandsp)
+        // does not limit, so it differs there; without the limit our encoder gives ffmpeg's bytes exactly,
+        // which shows that the limit is the whole difference.
+        var loud = G722TestSignals.SweepAndNoise(seconds: 2, peak: 1.6);
+        var worst = new short[3200];
+        for (int i = 0; i < worst.Length; i++) worst[i] = (short)(((i / 24) % 2 == 0 ? 1 : -1) * (G722Tables.Qmf[i % 24] >= 0 ? 32767 : -32768));
+        short[] pcm = [.. loud, .. worst];
+        byte[] theirs = await FfmpegEncodeAsync(pcm, "loud");
+
+        var unlimited = new byte[pcm.Length / 2];
+        new G722Encoder(limitSubBands: false).Encode(pcm, unlimited);
+        AssertSameBytes(theirs, unlimited);
+
+        var reference = new byte[pcm.Length / 2];
+        new G722Encoder().Encode(pcm, reference);
+        int differ = 0;
+        for (int i = 0; i < reference.Length; i++) differ += reference[i] != theirs[i] ? 1 : 0;
+        Assert.True(differ > 0, "the overload signal must reach the limit, or this test shows nothing");
+
+        // Both are valid streams of the same audio: decoded, they stay close.
+        var a = new short[pcm.Length];
+        var b = new short[pcm.Length];
+        new G722Decoder().Decode(reference, a);
+        new G722Decoder().Decode(theirs, b);
+        Assert.True(G722Measure.SnrDb(a.AsSpan(0, loud.Length), b.AsSpan(0, loud.Length)) > 20, "the limited and unlimited encodings decode to nearly the same audio");
+    }
+
     private async Task<byte[]> FfmpegEncodeAsync(short[] pcm, string name)
     {
         string wav = Path.Combine(_dir, name + ".wav");
