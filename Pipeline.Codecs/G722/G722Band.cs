@@ -60,13 +60,15 @@ internal struct G722Band
         long det = b.Det;
 
         // Find the quantiser interval: m = 1 + the number of decision levels Q6(1..29) at or below wd.
+        // A branch-free binary search: each step adds its width when the level it probes is <= wd.
         ref long q = ref MemoryMarshal.GetArrayDataReference(G722Tables.LowDecision);
+        long w = wd;
         int m = 0;
-        if (((Unsafe.Add(ref q, m + 16) * det) >> 12) <= wd) m += 16;
-        if (((Unsafe.Add(ref q, m + 8) * det) >> 12) <= wd) m += 8;
-        if (((Unsafe.Add(ref q, m + 4) * det) >> 12) <= wd) m += 4;
-        if (((Unsafe.Add(ref q, m + 2) * det) >> 12) <= wd) m += 2;
-        if (((Unsafe.Add(ref q, m + 1) * det) >> 12) <= wd) m += 1;
+        m += 16 & (int)~((w - ((Unsafe.Add(ref q, m + 16) * det) >> 12)) >> 63);
+        m += 8 & (int)~((w - ((Unsafe.Add(ref q, m + 8) * det) >> 12)) >> 63);
+        m += 4 & (int)~((w - ((Unsafe.Add(ref q, m + 4) * det) >> 12)) >> 63);
+        m += 2 & (int)~((w - ((Unsafe.Add(ref q, m + 2) * det) >> 12)) >> 63);
+        m += 1 & (int)~((w - ((Unsafe.Add(ref q, m + 1) * det) >> 12)) >> 63);
         m++;
         int code = el < 0
             ? Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.LowCodeNegative), m)
@@ -112,7 +114,7 @@ internal struct G722Band
     {
         // INVQAL with the scale factor in force for this sample, then LOGSCL and SCALEL for the next one.
         int dq = (b.Det * Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.LowInverse4), code4)) >> 15;
-        b.Nb = Math.Clamp(((b.Nb * 127) >> 7) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.LowLogStep), code4), 0, 18432);
+        b.Nb = Clamp(((b.Nb * 127) >> 7) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.LowLogStep), code4), 0, 18432);
         b.Det = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.Scale), (b.Nb >> 6) + 64);
         Adapt(ref b, dq);
     }
@@ -125,7 +127,7 @@ internal struct G722Band
     private static void AdaptHigh(ref G722Band b, int code, int dh)
     {
         // LOGSCH and SCALEH for the next sample.
-        b.Nb = Math.Clamp(((b.Nb * 127) >> 7) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.HighLogStep), code), 0, 22528);
+        b.Nb = Clamp(((b.Nb * 127) >> 7) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.HighLogStep), code), 0, 22528);
         b.Det = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(G722Tables.Scale), b.Nb >> 6);
         Adapt(ref b, dh);
     }
@@ -141,14 +143,16 @@ internal struct G722Band
         int r0 = Sat16(b.S + dq);
 
         // UPZERO: b_i += ±128 by the sign agreement of dq and d_i (nothing when dq = 0), with leakage 1 - 2^-8.
+        // Branch-free: (step ^ m) - m is step when the signs agree (m = 0) and -step when they differ (m = -1).
         int step = dq == 0 ? 0 : 128;
-        int sgd = dq >> 31;
-        b.B1 = Sat16((((b.D1 >> 31) == sgd) ? step : -step) + ((b.B1 * 32640) >> 15));
-        b.B2 = Sat16((((b.D2 >> 31) == sgd) ? step : -step) + ((b.B2 * 32640) >> 15));
-        b.B3 = Sat16((((b.D3 >> 31) == sgd) ? step : -step) + ((b.B3 * 32640) >> 15));
-        b.B4 = Sat16((((b.D4 >> 31) == sgd) ? step : -step) + ((b.B4 * 32640) >> 15));
-        b.B5 = Sat16((((b.D5 >> 31) == sgd) ? step : -step) + ((b.B5 * 32640) >> 15));
-        b.B6 = Sat16((((b.D6 >> 31) == sgd) ? step : -step) + ((b.B6 * 32640) >> 15));
+        int m1 = (b.D1 ^ dq) >> 31, m2 = (b.D2 ^ dq) >> 31, m3 = (b.D3 ^ dq) >> 31;
+        int m4 = (b.D4 ^ dq) >> 31, m5 = (b.D5 ^ dq) >> 31, m6 = (b.D6 ^ dq) >> 31;
+        b.B1 = Sat16(((step ^ m1) - m1) + ((b.B1 * 32640) >> 15));
+        b.B2 = Sat16(((step ^ m2) - m2) + ((b.B2 * 32640) >> 15));
+        b.B3 = Sat16(((step ^ m3) - m3) + ((b.B3 * 32640) >> 15));
+        b.B4 = Sat16(((step ^ m4) - m4) + ((b.B4 * 32640) >> 15));
+        b.B5 = Sat16(((step ^ m5) - m5) + ((b.B5 * 32640) >> 15));
+        b.B6 = Sat16(((step ^ m6) - m6) + ((b.B6 * 32640) >> 15));
         b.D6 = b.D5;
         b.D5 = b.D4;
         b.D4 = b.D3;
@@ -156,16 +160,17 @@ internal struct G722Band
         b.D2 = b.D1;
         b.D1 = dq;
 
-        // UPPOL2: a2 with leakage 1 - 2^-7, limited to ±12288 (0.375).
+        // UPPOL2: a2 with leakage 1 - 2^-7, limited to ±12288 (0.375). mp1/mp2 are -1 when p's sign differs from p1's/p2's.
+        int mp1 = sg0 ^ b.P1, mp2 = sg0 ^ b.P2;
         int a1x4 = Sat16(b.A1 << 2);
-        int wd2 = (sg0 == b.P1 ? Sat16(-a1x4) : a1x4) >> 7;
-        int a2 = wd2 + (sg0 == b.P2 ? 128 : -128) + ((b.A2 * 32512) >> 15);
-        a2 = Math.Clamp(a2, -12288, 12288);
+        int wd2 = (mp1 == 0 ? Sat16(-a1x4) : a1x4) >> 7;
+        int a2 = wd2 + ((128 ^ mp2) - mp2) + ((b.A2 * 32512) >> 15);
+        a2 = Clamp(a2, -12288, 12288);
 
         // UPPOL1: a1 with leakage 1 - 2^-8, limited to ±(15360 - a2) (stability: |a1| ≤ 1 - 2^-4 - a2).
-        int a1 = (sg0 == b.P1 ? 192 : -192) + ((b.A1 * 32640) >> 15);
+        int a1 = ((192 ^ mp1) - mp1) + ((b.A1 * 32640) >> 15);
         int lim = 15360 - a2;
-        a1 = Math.Clamp(a1, -lim, lim);
+        a1 = Clamp(a1, -lim, lim);
         b.P2 = b.P1;
         b.P1 = sg0;
         b.A1 = a1;
@@ -186,6 +191,9 @@ internal struct G722Band
         b.Sz = sz;
         b.S = Sat16(sp + sz);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Clamp(int x, int min, int max) => x > max ? max : (x < min ? min : x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Sat16(int x) => x > short.MaxValue ? short.MaxValue : (x < short.MinValue ? short.MinValue : x);
