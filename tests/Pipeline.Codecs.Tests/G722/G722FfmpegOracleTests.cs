@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Pipeline.Codecs.G722;
 using Pipeline.Core.Media;
 using Pipeline.Devices;
+using Xunit.Abstractions;
 
 namespace Pipeline.Codecs.Tests.G722;
 
@@ -9,7 +10,7 @@ namespace Pipeline.Codecs.Tests.G722;
 /// ffmpeg's g722 encoder and decoder as the oracle (they derive from spandsp, which passes the ITU-T test
 /// sequences). Our encoder must produce ffmpeg's bytes exactly, and our decoder ffmpeg's samples exactly.
 /// </summary>
-public sealed class G722FfmpegOracleTests : IDisposable
+public sealed class G722FfmpegOracleTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-g722-").FullName;
 
@@ -23,6 +24,19 @@ public sealed class G722FfmpegOracleTests : IDisposable
         var ours = new byte[pcm.Length / 2];
         new G722Encoder().Encode(pcm, ours);
         AssertSameBytes(theirs, ours);
+
+        // The signal must exercise the quantisers, or identical bytes would prove little.
+        var low = new HashSet<int>();
+        var high = new HashSet<int>();
+        foreach (var b in ours)
+        {
+            low.Add(b & 0x3F);
+            high.Add(b >> 6);
+        }
+
+        Assert.True(low.Count >= 50, $"only {low.Count} of the 60 lower-band codes used");
+        Assert.Equal(4, high.Count);
+        output.WriteLine($"{ours.Length} bytes identical to ffmpeg; {low.Count} lower-band and {high.Count} higher-band codes used");
     }
 
     [RequiresToolFact("ffmpeg")]
@@ -72,6 +86,7 @@ public sealed class G722FfmpegOracleTests : IDisposable
         int differ = 0;
         for (int i = 0; i < reference.Length; i++) differ += reference[i] != theirs[i] ? 1 : 0;
         Assert.True(differ > 0, "the overload signal must reach the limit, or this test shows nothing");
+        output.WriteLine($"overload: {differ} of {reference.Length} bytes differ from ffmpeg with the reference limit, 0 without it");
 
         // Both are valid streams of the same audio: decoded, they stay close.
         var a = new short[pcm.Length];
