@@ -1,9 +1,10 @@
 using Pipeline.Codecs.G722;
 using Pipeline.Core.Media;
+using Xunit.Abstractions;
 
 namespace Pipeline.Codecs.Tests.G722;
 
-public class G722CodecTests
+public class G722CodecTests(ITestOutputHelper output)
 {
     private static short[] RoundTrip(short[] pcm)
     {
@@ -58,6 +59,7 @@ public class G722CodecTests
         const int delay = 22;
         // Skip the first 100 ms while the ADPCM adapts.
         double snr = G722Measure.SnrDb(pcm.AsSpan(1600, pcm.Length - 1600 - delay), decoded.AsSpan(1600 + delay, pcm.Length - 1600 - delay));
+        output.WriteLine($"SNR {snr:F1} dB at {hz} Hz, amplitude {amplitude}");
         Assert.True(snr > 30, $"SNR {snr:F1} dB at {hz} Hz, amplitude {amplitude}");
     }
 
