@@ -1,12 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using Pipeline.Codecs.G711;
+using Pipeline.Codecs.G722;
 using Pipeline.Core.Media;
 
 namespace Pipeline.Codecs;
 
 /// <summary>
 /// The codecs an endpoint can offer, found by rtpmap name (case-insensitive), with factories for
-/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0) and PCMA (PT 8).
+/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0), PCMA (PT 8) and G722 (PT 9).
 /// Registration is thread-safe; lookups take no lock.
 /// </summary>
 public sealed class CodecRegistry
@@ -35,7 +36,8 @@ public sealed class CodecRegistry
         }
     }
 
-    /// <summary>A new registry with the built-in codecs: PCMU (PT 0) and PCMA (PT 8), 8 kHz mono, 20 ms.</summary>
+    /// <summary>A new registry with the built-in codecs: PCMU (PT 0) and PCMA (PT 8), 8 kHz mono, 20 ms;
+    /// G722 (PT 9), 16 kHz mono audio on an 8000 Hz RTP clock (RFC 3551), 20 ms.</summary>
     public static CodecRegistry CreateDefault()
     {
         var r = new CodecRegistry();
@@ -47,6 +49,10 @@ public sealed class CodecRegistry
             new CodecInfo("PCMA", 8, new RtpClockRate(8000), SampleRate.Hz8000, 1, TimeSpan.FromMilliseconds(20)),
             static () => new ALawEncoder(),
             static () => new ALawDecoder());
+        r.Register(
+            new CodecInfo("G722", 9, new RtpClockRate(8000), SampleRate.Hz16000, 1, TimeSpan.FromMilliseconds(20)), // RFC 3551: 8000 Hz RTP clock, 16 kHz audio
+            static () => new G722Encoder(),
+            static () => new G722Decoder());
         return r;
     }
 
