@@ -56,8 +56,10 @@ internal static class PhoneCommand
             return 1;
         }
 
+        var defaults = new EndpointOptions();
         var endpointOptions = new EndpointOptions
         {
+            RequestsPerSecondPerSource = o.MaxRatePerSource ?? defaults.RequestsPerSecondPerSource,
             BindEndPoint = o.Bind,
             UserName = o.User,
             Codecs = o.Codecs,

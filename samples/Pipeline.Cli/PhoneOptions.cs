@@ -53,6 +53,8 @@ internal sealed class PhoneOptions
 
     public List<string> Proxies { get; } = [];
 
+    public double? MaxRatePerSource { get; set; }
+
     public string? AuthUser { get; set; }
 
     public string? Password { get; set; }
@@ -83,6 +85,8 @@ internal sealed class PhoneOptions
                                  is tried on no answer, timeout or 503)
           --auth-user NAME       digest user name (default: --user)
           --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
+          --max-rate-per-source N  requests per second accepted from one IP (0 = no limit;
+                                 default 1000); load tests from one host set 0
           --verbose              SIP trace and debug logs on stderr
         """;
 
@@ -216,6 +220,18 @@ internal sealed class PhoneOptions
                 case "--password":
                     o.Password = Value();
                     break;
+                case "--max-rate-per-source":
+                    {
+                        string v = Value();
+                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) || r < 0 || double.IsNaN(r) || double.IsInfinity(r))
+                        {
+                            throw new UsageException($"--max-rate-per-source: '{v}' is not a number >= 0");
+                        }
+
+                        o.MaxRatePerSource = r;
+                        break;
+                    }
+
                 case "--verbose":
                     o.Verbose = true;
                     break;

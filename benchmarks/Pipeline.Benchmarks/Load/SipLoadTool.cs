@@ -39,7 +39,7 @@ internal static class SipLoadTool
         var results = new List<string>();
         if (target is "phone" or "both")
         {
-            int best = await SearchAsync("phone", port => Start("dotnet", cli, "phone", "--bind", $"127.0.0.1:{port}", "--auto-answer", "--rtp-ports", "30000-60000"), seconds, start, max);
+            int best = await SearchAsync("phone", port => Start("dotnet", cli, "phone", "--bind", $"127.0.0.1:{port}", "--auto-answer", "--rtp-ports", "30000-60000", "--max-rate-per-source", "0"), seconds, start, max);
             results.Add($"phone --auto-answer: {best} calls/s held for {seconds} s with 0 failed calls");
         }
 
