@@ -215,42 +215,10 @@ internal static class SipHeaderNames
     /// <summary>Splits a list header value at commas that are outside quotes and angle brackets.</summary>
     public static void SplitList(string value, List<string> into)
     {
-        var start = 0;
-        var inQuote = false;
-        var inAngle = false;
-        for (var i = 0; i < value.Length; i++)
+        int pos = 0;
+        while (NextListItem(value, ref pos, out var item))
         {
-            var c = value[i];
-            if (inQuote)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inQuote = false;
-                }
-            }
-            else if (c == '"')
-            {
-                inQuote = true;
-            }
-            else if (c == '<')
-            {
-                inAngle = true;
-            }
-            else if (c == '>')
-            {
-                inAngle = false;
-            }
-            else if (c == ',' && !inAngle)
-            {
-                into.Add(value[start..i].Trim());
-                start = i + 1;
-            }
+            into.Add(item.ToString());
         }
-
-        into.Add(value[start..].Trim());
     }
 }

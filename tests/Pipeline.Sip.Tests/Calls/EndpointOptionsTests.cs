@@ -71,7 +71,7 @@ public sealed class EndpointOptionsTests
         var o = new EndpointOptions();
         o.Validate();
         Assert.Equal(65_536, o.MaxMessageSize);
-        Assert.Equal(5_000, o.MaxServerTransactions);
+        Assert.Equal(50_000, o.MaxServerTransactions);
         Assert.Equal(1_000, o.MaxDialogs);
         Assert.Equal(1_000, o.RequestsPerSecondPerSource);
         Assert.True(o.RejectExcessInvites);
