@@ -34,6 +34,8 @@ public sealed class Call
     private bool _answeredAttempt;
     private ITimer? _failoverTimer;
     private SipClientTransaction? _inviteTx;
+    private SipRequest? _reinviteRequest;
+    private IReadOnlyList<Auth.DigestAuthorization> _reinviteAuthorizations = [];
     private IPEndPoint? _destination;
     private SipClientTransaction? _reinviteClient;
     private SdpSessionDescription? _remoteOffer;
@@ -798,6 +800,8 @@ public sealed class Call
         var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction);
         req.Body = offer.ToBytes();
         var hop = Dialog.NextHop() ?? _destination!;
+        _reinviteRequest = req;
+        _reinviteAuthorizations = [];
         _reinviteClient = _ua.Layer.SendRequest(req, hop, r => OnReinviteResponse(r, offer, direction, hop), why =>
         {
             _reinviteClient = null;
@@ -835,6 +839,20 @@ public sealed class Call
     {
         if (response.IsProvisional)
         {
+            return;
+        }
+
+        if (response.StatusCode is 401 or 407 && _reinviteRequest is { } challenged
+            && _ua.CreateAuthenticatedRetry(challenged, response, ref _reinviteAuthorizations, out _) is { } retry)
+        {
+            Dialog?.AdvanceLocalSeq(retry.CSeq.Number);
+            _reinviteRequest = retry;
+            _reinviteClient = _ua.Layer.SendRequest(retry, hop, r => OnReinviteResponse(r, offer, direction, hop), why =>
+            {
+                _reinviteClient = null;
+                _reinviteTcs?.TrySetException(new CallFailedException(408, "Request Timeout (" + why + ")"));
+                SendBye(CallEndReason.Timeout("re-INVITE not answered"));
+            });
             return;
         }
 
@@ -937,13 +955,20 @@ public sealed class Call
         var bye = Dialog.CreateRequest("BYE");
         bye.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
         var hop = Dialog.NextHop() ?? _destination!;
-        _ua.Layer.SendRequest(bye, hop, r =>
+        IReadOnlyList<Auth.DigestAuthorization> tried = [];
+        void Send(SipRequest request) => _ua.Layer.SendRequest(request, hop, r =>
         {
-            if (!r.IsProvisional)
+            if (r.IsProvisional) return;
+            if (r.StatusCode is 401 or 407 && _ua.CreateAuthenticatedRetry(request, r, ref tried, out _) is { } retry)
             {
-                End(reason);
+                Dialog?.AdvanceLocalSeq(retry.CSeq.Number);
+                Send(retry); // a server that challenges BYE gets our credentials once (no loop)
+                return;
             }
+
+            End(reason);
         }, _ => End(reason));
+        Send(bye);
     }
 
     private bool _byeSent;

@@ -45,6 +45,12 @@ internal sealed class SipDialog
 
     public uint LocalSeq { get; private set; }
 
+    /// <summary>Records a CSeq we used outside <see cref="CreateRequest"/> (an authenticated resend), so later requests go above it.</summary>
+    public void AdvanceLocalSeq(uint used)
+    {
+        if (used > LocalSeq) LocalSeq = used;
+    }
+
     public uint? RemoteSeq { get; private set; }
 
     public static string Key(string callId, string localTag, string remoteTag) => callId + "|" + localTag + "|" + remoteTag;
