@@ -10,10 +10,10 @@ namespace Pipeline.Core.Tests.Rtp;
 /// <summary>Checks with Wireshark's dissectors that what two sessions put on the wire is valid RTP and RTCP.</summary>
 public class RtpWireFormatTests
 {
-    [ToolFact("tshark")]
+    [RequiresToolFact("tshark")]
     public async Task Tshark_decodes_our_rtp_and_rtcp_without_malformed_packets()
     {
-        var tshark = ToolFactAttribute.Find("tshark") ?? throw new InvalidOperationException("tshark is not installed but CI=true: install it (apt-get install tshark).");
+        var tshark = ExternalTool.Find("tshark") ?? throw new InvalidOperationException("tshark is not installed but CI=true: install it (apt-get install tshark).");
         await using var a = new RtpPeer("a", rtcpInterval: TimeSpan.FromMilliseconds(100));
         await using var b = new RtpPeer("b", rtcpInterval: TimeSpan.FromMilliseconds(100));
         int pa = a.Session.LocalRtpEndPoint.Port;

@@ -5,7 +5,7 @@ namespace Pipeline.Sip.Tests.Auth;
 /// <summary>Our digest answers checked by a real implementation: kamailio's auth module (MD5 and SHA-256).</summary>
 public sealed class KamailioDigestInteropTests
 {
-    [RequiresKamailioTheory]
+    [RequiresToolTheory("kamailio")]
     [InlineData(DigestAlgorithm.Md5)]
     [InlineData(DigestAlgorithm.Sha256)]
     public async Task Kamailio_accepts_register_answered_after_401(DigestAlgorithm algorithm)
@@ -22,7 +22,7 @@ public sealed class KamailioDigestInteropTests
         Assert.Equal(200, accepted.Status);
     }
 
-    [RequiresKamailioTheory]
+    [RequiresToolTheory("kamailio")]
     [InlineData(DigestAlgorithm.Md5)]
     [InlineData(DigestAlgorithm.Sha256)]
     public async Task Kamailio_accepts_the_next_nonce_count_on_the_same_nonce_for_another_request(DigestAlgorithm algorithm)
@@ -41,7 +41,7 @@ public sealed class KamailioDigestInteropTests
         Assert.Equal(200, (await kamailio.SendAsync("BYE", second)).Status);
     }
 
-    [RequiresKamailioTheory]
+    [RequiresToolTheory("kamailio")]
     [InlineData(DigestAlgorithm.Md5)]
     public async Task Kamailio_rejects_a_wrong_password_and_the_second_407_is_final(DigestAlgorithm algorithm)
     {

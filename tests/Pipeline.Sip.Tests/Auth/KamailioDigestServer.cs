@@ -31,12 +31,7 @@ internal sealed class KamailioDigestServer : IAsyncDisposable
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    public static string? FindBinary()
-    {
-        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/sbin", "/usr/local/sbin"]);
-        return dirs.Select(d => Path.Combine(d, "kamailio")).FirstOrDefault(File.Exists);
-    }
+    public static string? FindBinary() => ExternalTool.Find("kamailio");
 
     public static async Task<KamailioDigestServer> StartAsync(DigestAlgorithm algorithm)
     {
