@@ -17,10 +17,9 @@ internal abstract class SipTransaction
         State = initial;
     }
 
-    /// <summary>True when the request travels over a reliable transport (TCP, TLS…): no retransmission timers, and
-    /// the absorb-retransmission timers (D, I, J, K) are zero.</summary>
-    /// <summary>True over TCP/TLS: the request arrived on a connection, or (ours) its top Via names a stream transport
-    /// once the transport chose one. Evaluated when asked, because the transport may move a large request to TCP.</summary>
+    /// <summary>True over TCP/TLS (the request arrived on a connection, or its top Via names a stream transport once the
+    /// transport chose one; evaluated when asked, because a large request may move to TCP): no retransmission timers,
+    /// and the absorb-retransmission timers (D, I, J, K) are zero.</summary>
     public bool Reliable => Request.Connection is not null || Request.TopVia?.Transport is "TCP" or "TLS";
 
     protected SipTransactionLayer Layer { get; }
