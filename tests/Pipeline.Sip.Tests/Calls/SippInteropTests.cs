@@ -8,18 +8,10 @@ namespace Pipeline.Sip.Tests.Calls;
 
 public sealed class SippInteropTests(ITestOutputHelper output)
 {
-    private const string SippPath = "/usr/bin/sipp";
-
-    [Fact]
+    [RequiresToolFact("sipp")]
     public async Task Sipp_uac_scenario_completes_against_auto_answering_endpoint()
     {
-        var sipp = File.Exists(SippPath) ? SippPath : null;
-        if (sipp is null)
-        {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "sipp is required on CI but " + SippPath + " is missing");
-            output.WriteLine("SKIPPED: sipp not installed at " + SippPath);
-            return;
-        }
+        var sipp = ExternalTool.Find("sipp") ?? throw new InvalidOperationException("sipp is required (CI=true): install it with ./test.sh (Debian package sip-tester).");
 
         var factory = new FakeMediaFactory();
         await using var ep = new Endpoint(EndpointPair.Options("service", autoAnswer: true), factory);

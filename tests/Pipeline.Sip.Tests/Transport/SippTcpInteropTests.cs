@@ -8,17 +8,10 @@ namespace Pipeline.Sip.Tests.Transport;
 /// <summary>SIPp's built-in UAC over TCP (<c>-t t1</c>: one connection) calling an auto-answering endpoint.</summary>
 public sealed class SippTcpInteropTests(ITestOutputHelper output)
 {
-    private const string SippPath = "/usr/bin/sipp";
-
-    [Fact]
+    [RequiresToolFact("sipp")]
     public async Task Sipp_uac_over_tcp_completes_against_auto_answering_endpoint()
     {
-        if (!File.Exists(SippPath))
-        {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "sipp is required on CI but " + SippPath + " is missing");
-            output.WriteLine("SKIPPED: sipp not installed at " + SippPath);
-            return;
-        }
+        var sipp = ExternalTool.Find("sipp") ?? throw new InvalidOperationException("sipp is required (CI=true): install it with ./test.sh (Debian package sip-tester).");
 
         var factory = new FakeMediaFactory();
         await using var ep = new Endpoint(EndpointPair.Options("service", autoAnswer: true), factory);
@@ -33,7 +26,7 @@ public sealed class SippTcpInteropTests(ITestOutputHelper output)
         var workDir = Directory.CreateTempSubdirectory("sipp-tcp-");
         try
         {
-            var psi = new ProcessStartInfo(SippPath)
+            var psi = new ProcessStartInfo(sipp)
             {
                 WorkingDirectory = workDir.FullName,
                 RedirectStandardOutput = true,
