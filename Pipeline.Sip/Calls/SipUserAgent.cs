@@ -17,7 +17,7 @@ namespace Pipeline.Sip.Calls;
 /// </summary>
 internal sealed class SipUserAgent : ISipTransactionUser
 {
-    public const string AllowValue = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    public const string AllowValue = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY";
 
     private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
     {
@@ -73,10 +73,12 @@ internal sealed class SipUserAgent : ISipTransactionUser
 
     /// <summary>
     /// Builds the resend of <paramref name="request"/> after a 401/407 (RFC 3261 §22.2): same Call-ID, tags and body,
-    /// CSeq + 1, a new branch, and an Authorization/Proxy-Authorization per challenged realm. Null (with the reason)
-    /// when there are no credentials or they were already refused for this request (no loop).
+    /// CSeq + 1 (or <paramref name="cseq"/>: in a dialog, the dialog's next number), a new branch, and an
+    /// Authorization/Proxy-Authorization per challenged realm. Null (with the reason) when there are no credentials
+    /// or they were already refused for this request (same realm again without stale=true, or stale=true with the
+    /// nonce just answered: no loop).
     /// </summary>
-    public SipRequest? CreateAuthenticatedRetry(SipRequest request, SipResponse challenge, ref IReadOnlyList<Auth.DigestAuthorization> previous, out string? error)
+    public SipRequest? CreateAuthenticatedRetry(SipRequest request, SipResponse challenge, ref IReadOnlyList<Auth.DigestAuthorization> previous, out string? error, Func<uint>? cseq = null)
     {
         if (Authenticator is null)
         {
@@ -98,7 +100,7 @@ internal sealed class SipUserAgent : ISipTransactionUser
             retry.AddHeader(h.Name, h.Value);
         }
 
-        retry.SetHeader(SipHeaderNames.CSeq, new SipCSeq(request.CSeq.Number + 1, request.Method).ToString());
+        retry.SetHeader(SipHeaderNames.CSeq, new SipCSeq(cseq?.Invoke() ?? request.CSeq.Number + 1, request.Method).ToString());
         foreach (var a in answers) retry.AddHeader(answerHeader, a.HeaderValue);
         retry.Body = request.Body;
         previous = answers;
@@ -277,7 +279,8 @@ internal sealed class SipUserAgent : ISipTransactionUser
         OnNewInvite(tx);
     }
 
-    private static bool SipMethodAllowed(string method) => method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "OPTIONS";
+    // NOTIFY: the implicit subscription of a REFER we sent (RFC 3515 §2.4.4); outside a dialog it gets 481.
+    private static bool SipMethodAllowed(string method) => method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "OPTIONS" or "NOTIFY";
 
     private void OnNewInvite(SipServerTransaction tx)
     {
