@@ -980,7 +980,7 @@ public sealed class Call
         "Authorization", "Proxy-Authorization",
     };
 
-    private static List<(string, string)> ValidateRequest(string method, IEnumerable<(string Name, string Value)>? headers, string? contentType, ReadOnlyMemory<byte> body)
+    internal static List<(string, string)> ValidateRequest(string method, IEnumerable<(string Name, string Value)>? headers, string? contentType, ReadOnlyMemory<byte> body)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         if (!IsToken(method))
@@ -990,7 +990,7 @@ public sealed class Call
 
         if (method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "REGISTER")
         {
-            throw new ArgumentException($"{method} cannot be sent with SendRequestAsync (use RenegotiateAsync / HangupAsync; REGISTER is not an in-dialog request).", nameof(method));
+            throw new ArgumentException($"{method} cannot be sent with SendRequestAsync (calls: Endpoint.CallAsync, Call.RenegotiateAsync / HangupAsync; registrations: EndpointOptions.Registrations).", nameof(method));
         }
 
         var list = new List<(string, string)>();

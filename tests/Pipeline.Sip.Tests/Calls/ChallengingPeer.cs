@@ -110,7 +110,7 @@ internal sealed class ChallengingPeer : IAsyncDisposable
                 ok.Body = Encoding.ASCII.GetBytes(Sdp);
                 await SendAsync(ok, from, ct);
                 return;
-            case "REFER" or "NOTIFY":
+            case "REFER" or "NOTIFY" or "MESSAGE":
                 bool proxy = req.Method == "NOTIFY";
                 if (!await AuthenticatedAsync(req, from, proxy, ct)) return;
                 await SendAsync(SipMessageFactory.CreateResponse(req, req.Method == "REFER" ? 202 : 200), from, ct);
