@@ -55,6 +55,12 @@ internal sealed class PhoneOptions
 
     public double? MaxRatePerSource { get; set; }
 
+    /// <summary>DNS servers for RFC 3263 lookups (--dns-server, repeatable); empty: the system's.</summary>
+    public List<IPEndPoint> DnsServers { get; } = [];
+
+    /// <summary>Binding lifetime asked for in REGISTER (--register-expires); null: the library default (3600 s).</summary>
+    public int? RegisterExpiresSeconds { get; set; }
+
     public string? AuthUser { get; set; }
 
     public string? Password { get; set; }
@@ -83,6 +89,9 @@ internal sealed class PhoneOptions
                                  server, all kept alive, calls accepted from any)
           --proxy URI            outbound proxy for our calls (repeatable, in failover order: the next
                                  is tried on no answer, timeout or 503)
+          --register-expires SEC binding lifetime asked for (refreshed before it ends)  default 3600
+          --dns-server IP:PORT   DNS server for NAPTR/SRV/A lookups of sip: hosts (repeatable; RFC 3263)
+                                 default: the system's resolvers (port defaults to 53)
           --auth-user NAME       digest user name (default: --user)
           --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
           --max-rate-per-source N  requests per second accepted from one IP (0 = no limit;
@@ -211,6 +220,31 @@ internal sealed class PhoneOptions
                         }
 
                         o.Proxies.Add(v);
+                        break;
+                    }
+
+                case "--register-expires":
+                    {
+                        string v = Value();
+                        if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int e) || e < 10 || e > 86400)
+                        {
+                            throw new UsageException($"--register-expires: '{v}' is not a whole number of seconds from 10 to 86400");
+                        }
+
+                        o.RegisterExpiresSeconds = e;
+                        break;
+                    }
+
+                case "--dns-server":
+                    {
+                        string v = Value();
+                        if (!IPEndPoint.TryParse(v, out var ep))
+                        {
+                            throw new UsageException($"--dns-server: '{v}' is not IP or IP:PORT");
+                        }
+
+                        if (ep.Port == 0) ep.Port = 53;
+                        o.DnsServers.Add(ep);
                         break;
                     }
 
