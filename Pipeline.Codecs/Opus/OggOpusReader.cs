@@ -48,7 +48,13 @@ public sealed class OggOpusReader : IDisposable, IAsyncDisposable
         _stream = stream;
         _leaveOpen = leaveOpen;
 
-        if (!ReadPage(requireBos: true)) throw new InvalidDataException("The stream is empty: no Ogg page.");
+        if (!ReadPage(requireBos: true))
+        {
+            throw new InvalidDataException(PageCount == 0
+                ? "The stream is empty: no Ogg page."
+                : "No Opus stream in this Ogg stream (no beginning-of-stream page with an OpusHead): not an Ogg Opus file.");
+        }
+
         if (!TryReadRawPacket(out var head)) throw new InvalidDataException("The first Ogg page holds no complete packet; an OpusHead was expected.");
         ParseHead(head.Span);
         if (!TryReadRawPacket(out var tags)) throw new InvalidDataException("The stream ends before its OpusTags header.");
@@ -165,8 +171,8 @@ public sealed class OggOpusReader : IDisposable, IAsyncDisposable
                 return false;
             }
 
+            if (got < 4 || !h[..4].SequenceEqual("OggS"u8)) throw new InvalidDataException($"Expected an Ogg page ('OggS') at page {PageCount}; found other bytes: not an Ogg stream, or a damaged one.");
             if (got < 27) throw new InvalidDataException($"The stream ends inside an Ogg page header (page {PageCount}).");
-            if (!h[..4].SequenceEqual("OggS"u8)) throw new InvalidDataException($"Expected an Ogg page ('OggS') at page {PageCount}; found other bytes: not an Ogg stream, or a damaged one.");
             if (h[4] != 0) throw new InvalidDataException($"Ogg page version {h[4]} is unknown (only 0 exists).");
             byte flags = h[5];
             long granule = BinaryPrimitives.ReadInt64LittleEndian(h[6..]);

@@ -15,6 +15,8 @@ namespace Pipeline.Codecs.Opus;
 /// </summary>
 public abstract class OpusDecoder : IAudioDecoder, IDisposable
 {
+    private bool _disposed;
+
     private protected OpusDecoder(SampleRate sampleRate, int channels)
     {
         SampleRate = sampleRate;
@@ -49,6 +51,7 @@ public abstract class OpusDecoder : IAudioDecoder, IDisposable
     /// <exception cref="InvalidDataException"><paramref name="payload"/> is empty or not a valid Opus packet (bad input from the wire).</exception>
     public int Decode(ReadOnlySpan<byte> payload, Span<short> pcm)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (payload.IsEmpty) throw new InvalidDataException("An empty payload is not an Opus packet (a lost frame is concealed with Conceal).");
         int samples = GetSampleCount(payload);
         if (samples <= 0) throw new InvalidDataException($"A {payload.Length}-byte payload (TOC 0x{payload[0]:X2}) is not a valid Opus packet.");
@@ -67,6 +70,7 @@ public abstract class OpusDecoder : IAudioDecoder, IDisposable
     /// <exception cref="ArgumentException">A length that is not a whole number of frames of <see cref="Channels"/> channels.</exception>
     public void Conceal(Span<short> pcm)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int samples = CheckWhole(pcm, nameof(pcm));
         int unit = SampleRate.Hertz / 400;
         int done = 0;
@@ -100,6 +104,7 @@ public abstract class OpusDecoder : IAudioDecoder, IDisposable
     /// <exception cref="InvalidDataException"><paramref name="nextPayload"/> is empty or not a valid Opus packet.</exception>
     public int DecodeFec(ReadOnlySpan<byte> nextPayload, Span<short> pcm)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (nextPayload.IsEmpty) throw new InvalidDataException("An empty payload carries no FEC (use Conceal).");
         if (GetSampleCount(nextPayload) <= 0) throw new InvalidDataException($"A {nextPayload.Length}-byte payload (TOC 0x{nextPayload[0]:X2}) is not a valid Opus packet.");
         int samples = CheckWhole(pcm, nameof(pcm));
@@ -117,6 +122,7 @@ public abstract class OpusDecoder : IAudioDecoder, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }

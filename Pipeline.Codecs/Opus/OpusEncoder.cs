@@ -27,6 +27,7 @@ public abstract class OpusEncoder : IAudioEncoder, IDisposable
     private bool _dtx;
     private int _version = 1;
     private int _applied;
+    private bool _disposed;
 
     private protected OpusEncoder(OpusEncoderOptions options)
     {
@@ -149,6 +150,7 @@ public abstract class OpusEncoder : IAudioEncoder, IDisposable
     /// <exception cref="ObjectDisposedException">The encoder was disposed.</exception>
     public int Encode(ReadOnlySpan<short> pcm, Span<byte> payload)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int samples = pcm.Length / Channels;
         if (samples * Channels != pcm.Length || !IsFrameSize(samples))
         {
@@ -177,6 +179,7 @@ public abstract class OpusEncoder : IAudioEncoder, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
