@@ -15,6 +15,9 @@ internal abstract class SipServerTransaction(SipTransactionLayer layer, string k
     /// <summary>Key in the layer's merged-request index (§8.2.2.2), if indexed.</summary>
     internal string? MergeKey { get; set; }
 
+    /// <summary>True once any response (provisional or final) was sent.</summary>
+    public bool HasResponded => LastResponse is not null;
+
     /// <summary>True once a final response was sent.</summary>
     public bool IsFinal => LastResponse is { IsProvisional: false };
 

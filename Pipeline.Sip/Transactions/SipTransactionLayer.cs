@@ -199,11 +199,6 @@ internal sealed class SipTransactionLayer
             stx.MergeKey = mergeKey;
         }
 
-        if (method == "INVITE")
-        {
-            stx.SendResponse(stx.CreateResponse(100));
-        }
-
         if (method == "CANCEL")
         {
             HandleCancel(stx, request);
@@ -211,6 +206,12 @@ internal sealed class SipTransactionLayer
         }
 
         User?.OnRequest(stx);
+        if (method == "INVITE" && !stx.HasResponded)
+        {
+            // §17.2.1: 100 Trying unless the TU answers within 200 ms; one that answered (180, 2xx, error) as it was
+            // handed the request needs none (a datagram and a response build saved per call).
+            stx.SendResponse(stx.CreateResponse(100));
+        }
     }
 
     /// <summary>A request that matched a completed transaction: resend its final response, or absorb it (RFC 3261 §17.2, RFC 6026).</summary>
