@@ -20,28 +20,30 @@ public sealed class LingeringMemoryTests(ITestOutputHelper output)
     private static readonly IPEndPoint Peer = new(IPAddress.Loopback, 5070);
     private readonly ManualTimeProvider _time = new();
 
-    private static SipRequest Bye(int i)
+    /// <summary>What SIPp's uac sends (BYE in dialog, INVITE out of dialog).</summary>
+    private static SipRequest Request(string method, int i)
     {
-        var text = $"BYE sip:bob@127.0.0.1:5099 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:22156;branch=z9hG4bK-29854-{i}-5\r\nMax-Forwards: 70\r\n" +
-                   $"From: <sip:sipp@127.0.0.1:22156>;tag=29854SIPpTag00{i}\r\nTo: <sip:service@127.0.0.1:5099>;tag=f4ff79989fb31b5e\r\nCall-ID: {i}-29854@127.0.0.1\r\nCSeq: 2 BYE\r\n" +
+        var toTag = method == "BYE" ? ";tag=f4ff79989fb31b5e" : "";
+        var text = $"{method} sip:service@127.0.0.1:5099 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:22156;branch=z9hG4bK-29854-{i}-{(method == "BYE" ? 5 : 0)}\r\nMax-Forwards: 70\r\n" +
+                   $"From: <sip:sipp@127.0.0.1:22156>;tag=29854SIPpTag00{i}\r\nTo: <sip:service@127.0.0.1:5099>{toTag}\r\nCall-ID: {i}-29854@127.0.0.1\r\nCSeq: {(method == "BYE" ? 2 : 1)} {method}\r\n" +
                    "Contact: <sip:sipp@127.0.0.1:22156>\r\nContent-Length: 0\r\n\r\n";
         return (SipRequest)SipParser.Parse(Encoding.ASCII.GetBytes(text), out _)!;
     }
 
-    [Fact]
-    public void A_lingering_bye_transaction_costs_well_under_a_kilobyte()
+    [Theory]
+    [InlineData("BYE")]
+    [InlineData("INVITE")]
+    public void A_lingering_transaction_costs_well_under_a_kilobyte(string method)
     {
         var transport = new RecordingTransport(_time);
-        var layer = new SipTransactionLayer(transport, new InlineScheduler(), _time, SipTimerSettings.Default);
+        var layer = new SipTransactionLayer(transport, new InlineScheduler(), _time, SipTimerSettings.Default) { User = new AnsweringUser() };
         const int n = 10_000;
-        var user = new AnsweringUser();
-        layer.User = user;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long before = GC.GetTotalMemory(forceFullCollection: true);
         for (var i = 0; i < n; i++)
         {
-            layer.OnMessage(Bye(i), Peer);
+            layer.OnMessage(Request(method, i), Peer);
             if (i % 1000 == 0)
             {
                 transport.Sent.Clear(); // the recording transport is not part of what is measured
@@ -52,8 +54,11 @@ public sealed class LingeringMemoryTests(ITestOutputHelper output)
         transport.Sent.TrimExcess();
         long after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal(n, layer.LingeringServerCount);
+        Assert.Equal(0, layer.LiveServerCount);
         double perEntry = (after - before) / (double)n;
-        output.WriteLine($"{perEntry:F0} bytes per lingering BYE transaction (key, encoded 200 OK, index and queue slots)");
+        output.WriteLine(method == "BYE"
+            ? $"{perEntry:F0} bytes per lingering BYE transaction (Completed: key, encoded 200 OK, destination, index and queue slots)"
+            : $"{perEntry:F0} bytes per lingering INVITE transaction (Accepted: key, To tag, merged-request index entry, index and queue slots)");
         Assert.InRange(perEntry, 1, 1024);
         GC.KeepAlive(layer);
     }
