@@ -105,13 +105,13 @@ public sealed record EndpointOptions
     public int MaxServerTransactions { get; init; } = 50_000;
 
     /// <summary>
-    /// Most completed server transactions remembered to absorb retransmissions (default 400,000). A transaction whose
-    /// final response is out stays 64×T1 (32 s; T4 after the ACK of an error) as a compact record (a few hundred bytes:
-    /// its key and encoded response), so each call/s of sustained load holds about 64 (INVITE and BYE) and the default
-    /// carries ~6,000 calls/s. When full, the record closest to expiry is forgotten early: memory stays bounded and no
-    /// request is refused for it.
+    /// Most completed server transactions remembered to absorb retransmissions (default 250,000). A transaction whose
+    /// final response is out stays 64×T1 (32 s; T4 after the ACK of an error) as a compact record of about 0.5 KB (its
+    /// key and, for non-INVITE, the encoded response; no request, no timer), so each call/s of sustained load holds about
+    /// 64 of them (INVITE and BYE, ~35 KB): the default carries ~3,900 calls/s in at most ~150 MB. When full, the record
+    /// closest to expiry is forgotten early: memory stays bounded and no request is refused for it.
     /// </summary>
-    public int MaxCompletedTransactions { get; init; } = 400_000;
+    public int MaxCompletedTransactions { get; init; } = 250_000;
 
     /// <summary>Most calls (dialogs) at once (default 1,000); a new INVITE beyond it gets 503 with Retry-After.</summary>
     public int MaxDialogs { get; init; } = 1_000;
