@@ -97,12 +97,21 @@ public sealed record EndpointOptions
     public int MaxMessageSize { get; init; } = 65_536;
 
     /// <summary>
-    /// Most server transactions alive at once (default 50,000). When full, a new request gets a stateless
-    /// 503 Service Unavailable with Retry-After; the last 10% are kept for in-dialog requests and CANCEL.
-    /// Completed transactions stay for 64×T1 (32 s) to absorb retransmissions, so each call/s of sustained
-    /// load holds about 64 of them (INVITE and BYE): the default carries ~700 calls/s, at a few KB each.
+    /// Most server transactions at work at once (default 50,000): requests without a final response yet, and INVITEs
+    /// whose error response waits for its ACK. When full, a new request gets a stateless 503 Service Unavailable with
+    /// Retry-After; the last 10% are kept for in-dialog requests and CANCEL. Completed transactions do not count here:
+    /// see <see cref="MaxCompletedTransactions"/>.
     /// </summary>
     public int MaxServerTransactions { get; init; } = 50_000;
+
+    /// <summary>
+    /// Most completed server transactions remembered to absorb retransmissions (default 250,000). A transaction whose
+    /// final response is out stays 64×T1 (32 s; T4 after the ACK of an error) as a compact record of about 0.5 KB (its
+    /// key and, for non-INVITE, the encoded response; no request, no timer), so each call/s of sustained load holds about
+    /// 64 of them (INVITE and BYE, ~35 KB): the default carries ~3,900 calls/s in at most ~150 MB. When full, the record
+    /// closest to expiry is forgotten early: memory stays bounded and no request is refused for it.
+    /// </summary>
+    public int MaxCompletedTransactions { get; init; } = 250_000;
 
     /// <summary>Most calls (dialogs) at once (default 1,000); a new INVITE beyond it gets 503 with Retry-After.</summary>
     public int MaxDialogs { get; init; } = 1_000;
@@ -212,6 +221,11 @@ public sealed record EndpointOptions
         if (MaxServerTransactions < 10)
         {
             throw new ArgumentException($"EndpointOptions.MaxServerTransactions must be at least 10 (was {MaxServerTransactions}).", nameof(MaxServerTransactions));
+        }
+
+        if (MaxCompletedTransactions < 0)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxCompletedTransactions must not be negative (was {MaxCompletedTransactions}).", nameof(MaxCompletedTransactions));
         }
 
         if (MaxDialogs < 1)

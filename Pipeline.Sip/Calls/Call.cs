@@ -1284,7 +1284,7 @@ public sealed class Call
             Log.LogError(ex, "Ended handler threw");
         }
 
-        _ = FinishAsync();
+        _ = Task.Run(FinishAsync); // media teardown (graph stop, sockets) off the signalling queue
     }
 
     private async Task FinishAsync()

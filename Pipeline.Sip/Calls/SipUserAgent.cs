@@ -41,6 +41,7 @@ internal sealed class SipUserAgent : ISipTransactionUser
         {
             User = this,
             MaxServerTransactions = options.MaxServerTransactions,
+            MaxLingeringServerTransactions = options.MaxCompletedTransactions,
             OverloadRetryAfterSeconds = (int)options.OverloadRetryAfter.TotalSeconds,
         };
         Negotiator = new SdpNegotiator(options.Codecs, options.UserName);
