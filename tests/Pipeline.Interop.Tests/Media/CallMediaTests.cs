@@ -53,6 +53,86 @@ public sealed class CallMediaTests
         Assert.Equal(0, s.PacketsLost);
     }
 
+    /// <summary>One line per codec of the SDK: a call where both endpoints offer only that codec carries each side's
+    /// tone to the other. Tones are chosen inside the codec's band (G.722's 5 kHz proves 16 kHz audio end to end).
+    /// To cover a codec registered in CodecRegistry.CreateDefault, add its InlineData (opus: 600/12000; G729, iLBC: 600/1000).</summary>
+    [Theory]
+    [InlineData("PCMU", 600, 1000)]
+    [InlineData("PCMA", 700, 1100)]
+    [InlineData("G722", 600, 5000)]
+    public async Task Call_between_two_endpoints_carries_a_tone_in_each_codec(string codec, double aliceHz, double bobHz)
+    {
+        var info = Pipeline.Codecs.CodecRegistry.Default.Get(codec);
+        await using var f = await MediaCallFixture.StartAsync(aliceToneHz: aliceHz, bobToneHz: bobHz, codecs: [codec]);
+        var call = await f.Alice.CallAsync($"sip:bob@{f.Bob.LocalEndPoint}").WaitAsync(TimeSpan.FromSeconds(10));
+        var incoming = await f.BobIncoming.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(info.Name, call.CurrentMedia!.Codec.Name);
+        Assert.Equal(info.Name, incoming.CurrentMedia!.Codec.Name);
+        await Task.Delay(1500);
+        await call.HangupAsync();
+        await incoming.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+
+        var aliceRx = Channel(f.AliceRecording(call), 0, out var rate);
+        var bobRx = Channel(f.BobRecording(incoming), 0, out var bobRate);
+        Assert.Equal(info.SampleRate, rate); // the call runs at the codec's rate (no AudioRate given)
+        Assert.True(aliceRx.Length > rate.Hertz / 2, $"alice's recording holds only {aliceRx.Length} samples");
+        Assert.InRange(AudioAnalysis.DominantFrequency(Middle(aliceRx, rate), rate), bobHz * 0.98, bobHz * 1.02);
+        Assert.InRange(AudioAnalysis.DominantFrequency(Middle(bobRx, bobRate), bobRate), aliceHz * 0.98, aliceHz * 1.02);
+        Assert.True(call.Media.Statistics.PacketsReceived > 40, $"alice received {call.Media.Statistics.PacketsReceived} packets");
+    }
+
+    [Fact]
+    public async Task Reinvite_from_PCMU_to_G722_switches_codec_and_rate_mid_call_and_audio_continues()
+    {
+        // Both calls run at 16 kHz: PCMU is resampled to 8 kHz at the codec, G.722 is not.
+        await using var f = await MediaCallFixture.StartAsync(aliceToneHz: 600, bobToneHz: 1000, codecs: ["PCMU", "G722"], audioRate: SampleRate.Hz16000);
+        var call = await f.Alice.CallAsync($"sip:bob@{f.Bob.LocalEndPoint}").WaitAsync(TimeSpan.FromSeconds(10));
+        var incoming = await f.BobIncoming.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("PCMU", call.CurrentMedia!.Codec.Name);
+        var aliceMedia = (CallMediaController)call.Media;
+        var bobMedia = (CallMediaController)incoming.Media;
+        Assert.Equal(SampleRate.Hz8000, aliceMedia.Encoder!.SampleRate);
+        await Task.Delay(700);
+
+        await call.RenegotiateAsync(MediaDirection.SendRecv, ["G722", "PCMU"]).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("G722", call.CurrentMedia!.Codec.Name);
+        Assert.Equal(9, call.CurrentMedia.Codec.PayloadType);
+        Assert.Equal("G722", incoming.CurrentMedia!.Codec.Name);
+        Assert.Equal(SampleRate.Hz16000, aliceMedia.Encoder!.SampleRate);
+        Assert.Equal("G722", bobMedia.Encoder!.Name);
+        Assert.Equal("G722", aliceMedia.Statistics.Codec);
+
+        // Audio after the switch: what alice hears of bob, through the tap, at the call's 16 kHz.
+        await Task.Delay(300); // let the jitter buffer drain PCMU packets
+        var heard = new List<short>();
+        var gate = new object();
+        using (aliceMedia.ReceivedAudio.Subscribe(new Observer(
+            frame =>
+            {
+                Assert.Equal(SampleRate.Hz16000, frame.SampleRate);
+                lock (gate) heard.AddRange(frame.Samples.ToArray());
+            },
+            _ => { })))
+        {
+            await Task.Delay(1000);
+        }
+
+        long bobSent = bobMedia.Statistics.PacketsSent;
+        await call.HangupAsync();
+        await incoming.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        short[] after;
+        lock (gate) after = [.. heard];
+        Assert.True(after.Length > 12000, $"alice heard only {after.Length} samples in the second after the switch");
+        Assert.InRange(AudioAnalysis.DominantFrequency(Middle(after, SampleRate.Hz16000), SampleRate.Hz16000), 980, 1020);
+        Assert.True(bobSent > 60, $"bob sent {bobSent} packets");
+
+        // Bob's recording (16 kHz) holds alice's tone before and after the switch.
+        var bobRx = Channel(f.BobRecording(incoming), 0, out var rate);
+        Assert.Equal(SampleRate.Hz16000, rate);
+        var tail = bobRx.AsSpan(bobRx.Length - (rate.Hertz / 2) - (rate.Hertz / 10), rate.Hertz / 2);
+        Assert.InRange(AudioAnalysis.DominantFrequency(tail, rate), 580, 620);
+    }
+
     [Fact]
     public async Task Hold_reinvite_stops_sending_rtp_and_resume_restarts_it_with_the_same_ssrc()
     {

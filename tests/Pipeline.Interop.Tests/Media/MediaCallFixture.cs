@@ -1,5 +1,6 @@
 using System.Net;
 using Pipeline.Core.Graph;
+using Pipeline.Core.Media;
 using Pipeline.Devices;
 using Pipeline.Sip;
 using Pipeline.Sip.Calls;
@@ -35,23 +36,30 @@ internal sealed class MediaCallFixture : IAsyncDisposable
 
     public string BobRecording(Call c) => Path.Combine(Directory, "bob-" + Safe(c.CallId) + ".wav");
 
-    public static async Task<MediaCallFixture> StartAsync(double aliceToneHz, double bobToneHz, bool bobAutoAnswer = true)
+    /// <param name="aliceToneHz">Alice's tone.</param>
+    /// <param name="bobToneHz">Bob's tone.</param>
+    /// <param name="bobAutoAnswer">Bob answers by himself.</param>
+    /// <param name="codecs">Both endpoints' codec names (default PCMU, PCMA).</param>
+    /// <param name="audioRate">Both sides' call audio rate (CallMediaOptions.AudioRate); null: the first codec's.</param>
+    public static async Task<MediaCallFixture> StartAsync(double aliceToneHz, double bobToneHz, bool bobAutoAnswer = true, IReadOnlyList<string>? codecs = null, SampleRate? audioRate = null)
     {
+        codecs ??= ["PCMU", "PCMA"];
         string dir = Path.Combine(Path.GetTempPath(), "pipeline-media-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
         var clock = new MediaClock(TimeSpan.FromMilliseconds(20));
         clock.Start();
-        var alice = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "alice" }, Factory(clock, dir, "alice", aliceToneHz));
-        var bob = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "bob", AutoAnswer = bobAutoAnswer }, Factory(clock, dir, "bob", bobToneHz));
+        var alice = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "alice", Codecs = codecs }, Factory(clock, dir, "alice", aliceToneHz, audioRate));
+        var bob = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "bob", AutoAnswer = bobAutoAnswer, Codecs = codecs }, Factory(clock, dir, "bob", bobToneHz, audioRate));
         var f = new MediaCallFixture(dir, clock, alice, bob);
         await alice.StartAsync();
         await bob.StartAsync();
         return f;
     }
 
-    private static CallMediaFactory Factory(MediaClock clock, string dir, string who, double toneHz) => new(new CallMediaOptions
+    private static CallMediaFactory Factory(MediaClock clock, string dir, string who, double toneHz, SampleRate? audioRate) => new(new CallMediaOptions
     {
         Clock = clock,
+        AudioRate = audioRate,
         RtcpInterval = TimeSpan.FromSeconds(1),
         Source = ctx =>
         {
