@@ -262,7 +262,7 @@ internal sealed class SdpNegotiator
                     }
 
                     var ours = Intersect(theirs, localDirection);
-                    var ptime = PacketTime(om, null, firstInfo, FmtpParameters.Parse(first.Fmtp));
+                    var ptime = PacketTime(om, firstInfo, FmtpParameters.Parse(first.Fmtp));
                     am.Attributes.Add("ptime:" + Milliseconds(ptime));
                     am.Attributes.Add(DirectionText(ours));
                     media = new NegotiatedMedia(first, codecs, dtmf, remoteRtp, rtcp, ours, ptime);
@@ -366,7 +366,7 @@ internal sealed class SdpNegotiator
             dir = Intersect(dir, MediaDirection.SendOnly);
         }
 
-        media = new NegotiatedMedia(first, codecs, dtmf, remoteRtp, rtcp, dir, PacketTime(am, om, firstInfo, FmtpParameters.Parse(first.Fmtp)));
+        media = new NegotiatedMedia(first, codecs, dtmf, remoteRtp, rtcp, dir, PacketTime(am, firstInfo, FmtpParameters.Parse(first.Fmtp)));
         return true;
     }
 
@@ -512,15 +512,16 @@ internal sealed class SdpNegotiator
         return rtp;
     }
 
-    /// <summary>The packet time: a=ptime of <paramref name="m"/> (else of <paramref name="fallback"/>, else the codec's
-    /// default), rounded up to whole frames for codecs with fixed frames (iLBC mode, G.729).</summary>
-    private static TimeSpan PacketTime(SdpMedia m, SdpMedia? fallback, CodecInfo codec, FmtpParameters fmtp)
+    /// <summary>The packet time: a=ptime of <paramref name="m"/>, rounded up to whole frames for codecs with fixed frames
+    /// (iLBC mode, G.729); without one, the codec's default, or one frame when the default is not a whole number of them
+    /// (iLBC mode=20).</summary>
+    private static TimeSpan PacketTime(SdpMedia m, CodecInfo codec, FmtpParameters fmtp)
     {
-        var ptime = Ptime(m) ?? (fallback is null ? null : Ptime(fallback)) ?? codec.DefaultPtime;
-        if (codec.FrameDuration?.Invoke(fmtp) is TimeSpan frame && frame > TimeSpan.Zero)
+        var given = Ptime(m);
+        var ptime = given ?? codec.DefaultPtime;
+        if (codec.FrameDuration?.Invoke(fmtp) is TimeSpan frame && frame > TimeSpan.Zero && ptime.Ticks % frame.Ticks != 0)
         {
-            long frames = Math.Max(1, (ptime.Ticks + frame.Ticks - 1) / frame.Ticks);
-            ptime = TimeSpan.FromTicks(frames * frame.Ticks);
+            ptime = given is null ? frame : TimeSpan.FromTicks((ptime.Ticks + frame.Ticks - 1) / frame.Ticks * frame.Ticks);
         }
 
         return ptime;
