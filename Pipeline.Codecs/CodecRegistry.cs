@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Pipeline.Codecs.G711;
 using Pipeline.Codecs.G722;
+using Pipeline.Codecs.Opus;
 using Pipeline.Codecs.Sdp;
 using Pipeline.Core.Media;
 
@@ -8,7 +9,7 @@ namespace Pipeline.Codecs;
 
 /// <summary>
 /// The codecs an endpoint can offer, found by rtpmap name (case-insensitive), with factories for
-/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0), PCMA (PT 8) and G722 (PT 9).
+/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0), PCMA (PT 8), G722 (PT 9) and opus.
 /// Registration is thread-safe; lookups take no lock.
 /// </summary>
 public sealed class CodecRegistry
@@ -37,8 +38,9 @@ public sealed class CodecRegistry
         }
     }
 
-    /// <summary>A new registry with the built-in codecs: PCMU (PT 0) and PCMA (PT 8), 8 kHz mono, 20 ms;
-    /// G722 (PT 9), 16 kHz mono audio on an 8000 Hz RTP clock (RFC 3551), 20 ms.</summary>
+    /// <summary>A new registry with the built-in codecs (<see cref="StandardCodecs"/>): PCMU (PT 0) and PCMA (PT 8), 8 kHz
+    /// mono, 20 ms; G722 (PT 9), 16 kHz mono audio on an 8000 Hz RTP clock (RFC 3551), 20 ms; opus (dynamic PT,
+    /// opus/48000/2, mono, encoder settings from the peer's fmtp by <see cref="OpusFmtp.ToEncoderOptions"/>, decoding at 48 kHz).</summary>
     public static CodecRegistry CreateDefault()
     {
         var r = new CodecRegistry();
@@ -54,6 +56,10 @@ public sealed class CodecRegistry
             StandardCodecs.G722, // RFC 3551: 8000 Hz RTP clock, 16 kHz audio
             static () => new G722Encoder(),
             static () => new G722Decoder());
+        r.Register(
+            StandardCodecs.Opus, // RFC 7587: opus/48000/2, dynamic PT; the encoder follows the peer's fmtp
+            static f => OpusCodec.CreateEncoder(OpusFmtp.Parse(f.Parameters).ToEncoderOptions(f.Ptime)),
+            static _ => OpusCodec.CreateDecoder(SampleRate.Hz48000, 1));
         return r;
     }
 

@@ -1,3 +1,6 @@
+using Pipeline.Codecs.Opus;
+using Pipeline.Core.Media;
+
 namespace Pipeline.Codecs.Sdp;
 
 /// <summary>
@@ -97,6 +100,38 @@ public sealed record OpusFmtp
         if (MinPtime is int min) p = p.With("minptime", min);
         if (MaxPtime is int max) p = p.With("maxptime", max);
         return p;
+    }
+
+    /// <summary>
+    /// Encoder settings for sending to a receiver that stated these parameters (RFC 7587 §3.1.1, §6.1):
+    /// <list type="bullet">
+    /// <item>input rate: the smallest Opus rate (8, 12, 16, 24, 48 kHz) covering <c>maxplaybackrate</c> (absent: 48 kHz);</item>
+    /// <item>bitrate: <paramref name="bitrate"/> capped at <c>maxaveragebitrate</c>;</item>
+    /// <item>in-band FEC when the receiver says <c>useinbandfec=1</c> (with 10% expected loss, which FEC needs to be used);</item>
+    /// <item>DTX when it says <c>usedtx=1</c>;</item>
+    /// <item>mono: <c>stereo=1</c> is a preference, and a call's audio is mono (a stereo stream of a mono source carries nothing more);</item>
+    /// <item>frame length: the packet time when Opus has such a frame (10, 20, 40, 60 ms), else 20 ms.</item>
+    /// </list>
+    /// <c>cbr</c> is not mapped (the encoder runs VBR).
+    /// </summary>
+    /// <param name="packetTime">The negotiated ptime.</param>
+    /// <param name="bitrate">Target bitrate before the receiver's cap (default 32 kbit/s).</param>
+    public OpusEncoderOptions ToEncoderOptions(TimeSpan? packetTime = null, int bitrate = 32000)
+    {
+        int playback = EffectiveMaxPlaybackRate;
+        int rate = playback <= 8000 ? 8000 : playback <= 12000 ? 12000 : playback <= 16000 ? 16000 : playback <= 24000 ? 24000 : 48000;
+        var frame = packetTime is TimeSpan p && OpusEncoderOptions.IsFrameDuration(p) && p >= TimeSpan.FromMilliseconds(10) ? p : TimeSpan.FromMilliseconds(20);
+        bool fec = UseInbandFec == true;
+        return new OpusEncoderOptions
+        {
+            SampleRate = new SampleRate(rate),
+            Channels = 1,
+            Bitrate = MaxAverageBitrate is int max ? Math.Min(bitrate, max) : bitrate,
+            UseInbandFec = fec,
+            PacketLossPercent = fec ? 10 : 0,
+            UseDtx = UseDtx == true,
+            FrameDuration = frame,
+        };
     }
 
     /// <summary>The fmtp text (<see cref="ToFmtp"/>).</summary>

@@ -41,6 +41,7 @@ public sealed class CallMediaController : ICallMediaSession
     private readonly TapNode<AudioFrame> _sentTap;
     private readonly TapNode<DtmfEvent> _dtmfTap;
     private readonly Dictionary<int, NegotiatedCodec> _decoderFormats = [];
+    private readonly List<IDisposable> _codecInstances = []; // native codecs (Opus) made for this call, freed when it ends
     private AudioDecoderNode? _decoder;
     private AudioRateAdapterNode? _sendRate;
     private AudioRateAdapterNode? _receiveRate;
@@ -155,7 +156,17 @@ public sealed class CallMediaController : ICallMediaSession
     }
 
     private IAudioEncoder CreateEncoder(NegotiatedMedia media) =>
-        _options.Codecs.CreateEncoder(media.Codec.ToCodecFormat(media.PacketTime));
+        Own(_options.Codecs.CreateEncoder(media.Codec.ToCodecFormat(media.PacketTime)));
+
+    private T Own<T>(T codec)
+    {
+        if (codec is IDisposable d)
+        {
+            lock (_codecInstances) _codecInstances.Add(d);
+        }
+
+        return codec;
+    }
 
     private void Build(NegotiatedMedia media)
     {
@@ -234,7 +245,7 @@ public sealed class CallMediaController : ICallMediaSession
             if (_decoderFormats.TryGetValue(c.PayloadType, out var had) && had == c) continue;
             if (_options.Codecs.TryGet(c.Name, new RtpClockRate(c.ClockRate), out _))
             {
-                _decoder!.SetDecoder(c.PayloadType, _options.Codecs.CreateDecoder(c.ToCodecFormat(media.PacketTime)));
+                _decoder!.SetDecoder(c.PayloadType, Own(_options.Codecs.CreateDecoder(c.ToCodecFormat(media.PacketTime))));
                 _decoderFormats[c.PayloadType] = c;
             }
         }
@@ -292,6 +303,11 @@ public sealed class CallMediaController : ICallMediaSession
             _sentTap.Tap.Complete();
             _dtmfTap.Tap.Complete();
             _applyGate.Dispose();
+            lock (_codecInstances)
+            {
+                foreach (var c in _codecInstances) c.Dispose();
+                _codecInstances.Clear();
+            }
         }
     }
 }

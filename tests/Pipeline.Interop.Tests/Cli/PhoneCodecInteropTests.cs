@@ -51,13 +51,14 @@ public sealed class PhoneCodecInteropTests : IDisposable
 
     [SkippableTheory]
     [InlineData("G722", 16000, 5000, 700)]
+    [InlineData("opus", 48000, 12000, 700)]
     public async Task Baresip_calls_phone_and_each_hears_the_others_tone(string codec, int baresipRate, double phoneHz, double baresipHz)
     {
         Tools.Require("baresip");
         string rec = Path.Combine(_dir, "rec");
         var (phone, port) = await StartPhoneAsync("--auto-answer", "--record", rec, "--tone", phoneHz.ToString(System.Globalization.CultureInfo.InvariantCulture), "--codecs", codec);
         await using var _ = phone;
-        await using var baresip = await BaresipPeer.StartAsync(new BaresipOptions { User = "b", ToneHz = baresipHz, Codecs = [codec], SourceSampleRate = baresipRate });
+        await using var baresip = await BaresipPeer.StartAsync(new BaresipOptions { User = "b", ToneHz = baresipHz, Codecs = [codec], SourceSampleRate = baresipRate, SourceChannels = codec == "opus" ? 2 : 1 });
 
         await baresip.CallAsync($"sip:pipeline@127.0.0.1:{port}", TimeSpan.FromSeconds(10));
         var established = await phone.WaitForJsonAsync("event", "established", TimeSpan.FromSeconds(5));
@@ -75,12 +76,13 @@ public sealed class PhoneCodecInteropTests : IDisposable
 
     [SkippableTheory]
     [InlineData("G722", 16000, 5000, 700)]
+    [InlineData("opus", 48000, 12000, 700)]
     public async Task Phone_calls_baresip_and_each_hears_the_others_tone(string codec, int baresipRate, double phoneHz, double baresipHz)
     {
         Tools.Require("baresip");
-        await using var baresip = await BaresipPeer.StartAsync(new BaresipOptions { User = "b", ToneHz = baresipHz, Codecs = [codec], SourceSampleRate = baresipRate });
+        await using var baresip = await BaresipPeer.StartAsync(new BaresipOptions { User = "b", ToneHz = baresipHz, Codecs = [codec], SourceSampleRate = baresipRate, SourceChannels = codec == "opus" ? 2 : 1 });
         string rec = Path.Combine(_dir, "rec");
-        var (phone, _) = await StartPhoneAsync("--call", baresip.Uri, "--tone", phoneHz.ToString(System.Globalization.CultureInfo.InvariantCulture), "--record", rec, "--codecs", codec, "--hangup-after", "3");
+        var (phone, _) = await StartPhoneAsync("--call", baresip.Uri, "--tone", phoneHz.ToString(System.Globalization.CultureInfo.InvariantCulture), "--record", rec, "--codecs", codec, "--hangup-after", "4");
         await using var __ = phone;
 
         var established = await phone.WaitForJsonAsync("event", "established", TimeSpan.FromSeconds(10));

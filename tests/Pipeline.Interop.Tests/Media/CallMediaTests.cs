@@ -55,11 +55,12 @@ public sealed class CallMediaTests
 
     /// <summary>One line per codec of the SDK: a call where both endpoints offer only that codec carries each side's
     /// tone to the other. Tones are chosen inside the codec's band (G.722's 5 kHz proves 16 kHz audio end to end).
-    /// To cover a codec registered in CodecRegistry.CreateDefault, add its InlineData (opus: 600/12000; G729, iLBC: 600/1000).</summary>
+    /// To cover a codec registered in CodecRegistry.CreateDefault, add its InlineData (G729, iLBC: 600/1000).</summary>
     [Theory]
     [InlineData("PCMU", 600, 1000)]
     [InlineData("PCMA", 700, 1100)]
     [InlineData("G722", 600, 5000)]
+    [InlineData("opus", 600, 12000)]
     public async Task Call_between_two_endpoints_carries_a_tone_in_each_codec(string codec, double aliceHz, double bobHz)
     {
         var info = Pipeline.Codecs.CodecRegistry.Default.Get(codec);

@@ -27,6 +27,9 @@ internal sealed class BaresipOptions
     /// resamples to the codec's rate. Default 8000.</summary>
     public int SourceSampleRate { get; init; } = 8000;
 
+    /// <summary>Channels of the generated tone file: baresip's aufile wants the codec's channel count (2 for opus/48000/2).</summary>
+    public int SourceChannels { get; init; } = 1;
+
     /// <summary>Answer incoming calls at once (account answermode=auto); false: they ring until "accept".</summary>
     public bool AutoAnswer { get; init; } = true;
 

@@ -92,7 +92,7 @@ internal sealed class BaresipPeer : IAsyncDisposable
         {
             var dir = PeerDirectory.Create("baresip");
             Directory.CreateDirectory(Path.Combine(dir, "rec"));
-            var source = options.AudioSourceFile ?? TestAudio.WriteToneWav(Path.Combine(dir, "source.wav"), options.ToneHz, options.SourceDuration, sampleRate: options.SourceSampleRate);
+            var source = options.AudioSourceFile ?? TestAudio.WriteToneWav(Path.Combine(dir, "source.wav"), options.ToneHz, options.SourceDuration, sampleRate: options.SourceSampleRate, channels: options.SourceChannels);
             var sipPort = FreePorts.Block(2, tcpToo: true, even: false); // SIP UDP+TCP on P, TLS on P+1
             var controlPort = FreePorts.UdpAndTcp();
             await File.WriteAllTextAsync(Path.Combine(dir, "config"), Config(options, dir, sipPort, controlPort, source), cancellationToken).ConfigureAwait(false);
@@ -385,7 +385,7 @@ internal sealed class BaresipPeer : IAsyncDisposable
     {
         var line = $"<sip:{o.User}@127.0.0.1:{sipPort}>;regint=0";
         line += ";answermode=" + (o.AutoAnswer ? "auto" : "manual");
-        line += ";audio_codecs=" + string.Join(',', o.Codecs);
+        line += ";audio_codecs=" + string.Join(',', o.Codecs.Select(c => string.Equals(c, "opus", StringComparison.OrdinalIgnoreCase) ? "opus/48000/2" : c)); // baresip assumes /8000/1
         return line + o.ExtraAccountParameters;
     }
 
