@@ -7,6 +7,8 @@ namespace Pipeline.Codecs.G729;
 /// (package <c>libbcg729-0</c>, version 1.1.x) with <see cref="NativeLibrary"/> and called through unmanaged
 /// function pointers. Loading happens on first use, so a process that never touches G.729 never needs the library.
 /// We do not install a DllImport resolver: an assembly has only one, and other codecs may want it.
+/// The environment variable <c>PIPELINE_BCG729_LIBRARY</c> (a soname or a path) replaces <see cref="DefaultName"/>,
+/// for a bcg729 built elsewhere.
 /// <code>
 ///   ctx* initBcg729EncoderChannel(uint8_t enableVAD);
 ///   void bcg729Encoder(ctx*, int16_t in[80], uint8_t out[10], uint8_t *outLength);      // 10, 2 (SID) or 0 (DTX)
@@ -24,8 +26,15 @@ internal sealed unsafe class Bcg729Library
     /// <summary>The Debian package that provides it.</summary>
     public const string Package = "libbcg729-0";
 
+    /// <summary>The environment variable that names another library file to load instead of <see cref="DefaultName"/>.</summary>
+    public const string OverrideVariable = "PIPELINE_BCG729_LIBRARY";
+
     private static readonly Lazy<(Bcg729Library? Library, string? Error)> DefaultLoad = new(() =>
-        TryLoad(DefaultName, out var lib, out var error) ? (lib, null) : (null, error));
+        TryLoad(ConfiguredName, out var lib, out var error) ? (lib, null) : (null, error));
+
+    /// <summary><see cref="DefaultName"/>, or the value of <see cref="OverrideVariable"/> when set.</summary>
+    public static string ConfiguredName =>
+        Environment.GetEnvironmentVariable(OverrideVariable) is { Length: > 0 } name ? name : DefaultName;
 
     private Bcg729Library(string name, nint handle)
     {

@@ -15,7 +15,8 @@ namespace Pipeline.Codecs.G729;
 /// </summary>
 public static class G729Codec
 {
-    /// <summary>The native library loaded (a soname).</summary>
+    /// <summary>The native library loaded (a soname). The environment variable <c>PIPELINE_BCG729_LIBRARY</c>
+    /// (a soname or path) names another one.</summary>
     public const string LibraryName = Bcg729Library.DefaultName;
 
     /// <summary>The Debian package that provides <see cref="LibraryName"/>.</summary>
