@@ -117,4 +117,47 @@ public sealed class G729AnnexBTests(ITestOutputHelper output)
         Assert.All(packets, p => Assert.Equal(160u, p.DurationUnits));
         foreach (var p in packets) p.Dispose();
     }
+
+    [RequiresBcg729Fact]
+    public void Payloads_hold_the_frames_of_their_10ms_parts_in_order_with_a_sid_only_at_the_end()
+    {
+        // Talkspurts that start and end at odd 10 ms boundaries, between stretches of noise of changing level.
+        // Encoder A makes 20 ms payloads; encoder B, in the same state, one 10 ms frame at a time, from which the
+        // payload rule (speech frames, then at most one final SID; nothing for untransmitted frames) gives the
+        // expected payloads. A SID followed by speech inside one payload would be dropped; bcg729 always leaves at
+        // least one untransmitted frame after a SID, so that case is not met here.
+        var parts = new List<short>();
+        for (int k = 0; k < 12; k++)
+        {
+            parts.AddRange(G729TestSignals.Noise(0.61 + (k * 0.02), -62 + (k % 3 * 6), seed: k));
+            parts.AddRange(G729TestSignals.Speech(0.33 + (k * 0.01), seed: 40 + k));
+        }
+
+        short[] pcm = [.. parts];
+        using var a = new G729Encoder();
+        using var b = new G729Encoder();
+        var payload = new byte[20];
+        var frame0 = new byte[10];
+        var frame1 = new byte[10];
+        var seen = new HashSet<(int, int)>();
+        for (int i = 0; i + 160 <= pcm.Length; i += 160)
+        {
+            int n = a.Encode(pcm.AsSpan(i, 160), payload);
+            int n0 = b.Encode(pcm.AsSpan(i, 80), frame0);
+            int n1 = b.Encode(pcm.AsSpan(i + 80, 80), frame1);
+            seen.Add((n0, n1));
+            byte[] expected = (n0, n1) switch
+            {
+                (2, 10) => [.. frame1], // the SID is dropped: it may only end a payload
+                (2, 2) => [.. frame1[..2]], // the newer SID replaces the older one
+                _ => [.. frame0[..n0], .. frame1[..n1]],
+            };
+            Assert.Equal(expected, payload[..n]);
+        }
+
+        output.WriteLine("10 ms frame pairs seen: " + string.Join(", ", seen));
+        Assert.Contains((10, 2), seen); // speech then SID: a 12-byte payload
+        Assert.Contains((2, 0), seen); // a SID-only payload
+        Assert.Contains((0, 10), seen); // a talkspurt starting mid-packet: 10 bytes for 20 ms
+    }
 }
