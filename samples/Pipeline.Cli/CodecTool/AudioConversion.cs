@@ -21,6 +21,24 @@ internal static class AudioConversion
         return mono;
     }
 
+    /// <summary>Resamples interleaved <paramref name="pcm"/> channel by channel.</summary>
+    public static short[] Resample(short[] pcm, int channels, SampleRate from, SampleRate to)
+    {
+        if (channels == 1 || from == to) return Resample(pcm, from, to);
+        int frames = pcm.Length / channels;
+        short[]? result = null;
+        var one = new short[frames];
+        for (int c = 0; c < channels; c++)
+        {
+            for (int i = 0; i < frames; i++) one[i] = pcm[(i * channels) + c];
+            var converted = Resample(one, from, to);
+            result ??= new short[converted.Length * channels];
+            for (int i = 0; i < converted.Length; i++) result[(i * channels) + c] = converted[i];
+        }
+
+        return result ?? [];
+    }
+
     /// <summary>Resamples mono <paramref name="pcm"/> from <paramref name="from"/> to <paramref name="to"/>, compensating
     /// the resampler's delay so that the output lines up with the input and has the matching length.</summary>
     public static short[] Resample(short[] pcm, SampleRate from, SampleRate to)

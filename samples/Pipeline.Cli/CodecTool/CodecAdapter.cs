@@ -18,8 +18,9 @@ internal abstract class CodecAdapter
     /// <summary>The PCM rate the encoder takes (input WAVs are resampled to it) and the decoded WAV has.</summary>
     public abstract SampleRate SampleRate { get; }
 
-    /// <summary>Channels the encoder takes; other channel counts are downmixed to mono first.</summary>
-    public virtual int Channels => 1;
+    /// <summary>Whether the encoder takes audio with <paramref name="channels"/> channels as it is; other
+    /// channel counts are downmixed to mono first. Mono codecs take 1.</summary>
+    public virtual bool Accepts(int channels) => channels == 1;
 
     /// <summary>The rates it runs at, for <c>codec list</c>.</summary>
     public virtual string Rates => $"{SampleRate.Hertz} Hz";
@@ -42,9 +43,9 @@ internal abstract class CodecAdapter
     /// <summary>Whether <c>--mode 20|30</c> means something for this codec.</summary>
     public virtual bool TakesMode => false;
 
-    /// <summary>Encodes <paramref name="pcm"/> (interleaved, at <see cref="SampleRate"/> with <see cref="Channels"/>)
+    /// <summary>Encodes <paramref name="pcm"/> (interleaved <paramref name="channels"/>, at <see cref="SampleRate"/>)
     /// into <paramref name="output"/> in <see cref="FileFormat"/>.</summary>
-    public abstract void Encode(ReadOnlySpan<short> pcm, Stream output, EncodeSettings settings);
+    public abstract void Encode(ReadOnlySpan<short> pcm, int channels, Stream output, EncodeSettings settings);
 
     /// <summary>Decodes a whole file.</summary>
     /// <exception cref="InvalidDataException">The file is not in <see cref="FileFormat"/>; the message says why.</exception>

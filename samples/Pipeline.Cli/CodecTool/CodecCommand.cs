@@ -83,7 +83,7 @@ internal static class CodecCommand
         var (format, samples) = WavFile.ReadAll(o.Input);
         short[] pcm = samples;
         int channels = format.Channels;
-        if (channels != codec.Channels)
+        if (!codec.Accepts(channels))
         {
             pcm = AudioConversion.Downmix(pcm, channels);
             channels = 1;
@@ -91,13 +91,12 @@ internal static class CodecCommand
 
         if (format.SampleRate != codec.SampleRate)
         {
-            if (channels != 1) throw new NotSupportedException($"{o.Input}: resampling {channels}-channel audio is not supported; give a WAV at {codec.SampleRate.Hertz} Hz.");
-            pcm = AudioConversion.Resample(pcm, format.SampleRate, codec.SampleRate);
+            pcm = AudioConversion.Resample(pcm, channels, format.SampleRate, codec.SampleRate);
         }
 
         using (var output = new FileStream(o.Output, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
         {
-            codec.Encode(pcm, output, new EncodeSettings(o.Bitrate, o.ModeMs));
+            codec.Encode(pcm, channels, output, new EncodeSettings(o.Bitrate, o.ModeMs));
         }
 
         stdout.WriteLine($"encoded {o.Input} ({format}) as {codec.Name} at {codec.SampleRate.Hertz} Hz, {pcm.Length / channels} samples per channel -> {o.Output} ({new FileInfo(o.Output).Length} bytes)");

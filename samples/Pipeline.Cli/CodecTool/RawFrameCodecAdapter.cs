@@ -36,7 +36,7 @@ internal sealed class RawFrameCodecAdapter(
 
     public override string? UnavailableReason => unavailableReason?.Invoke();
 
-    public override void Encode(ReadOnlySpan<short> pcm, Stream output, EncodeSettings settings)
+    public override void Encode(ReadOnlySpan<short> pcm, int channels, Stream output, EncodeSettings settings)
     {
         var encoder = createEncoder();
         try
