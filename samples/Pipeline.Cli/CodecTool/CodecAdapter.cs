@@ -43,6 +43,12 @@ internal abstract class CodecAdapter
     /// <summary>Whether <c>--mode 20|30</c> means something for this codec.</summary>
     public virtual bool TakesMode => false;
 
+    /// <summary>Checks the codec-specific options before anything is read or written.</summary>
+    /// <exception cref="UsageException">An option is out of range for this codec.</exception>
+    public virtual void Validate(EncodeSettings settings)
+    {
+    }
+
     /// <summary>Encodes <paramref name="pcm"/> (interleaved <paramref name="channels"/>, at <see cref="SampleRate"/>)
     /// into <paramref name="output"/> in <see cref="FileFormat"/>.</summary>
     public abstract void Encode(ReadOnlySpan<short> pcm, int channels, Stream output, EncodeSettings settings);

@@ -78,6 +78,8 @@ internal static class CodecCommand
         var codec = o.Codec;
         if (o.Bitrate is not null && !codec.TakesBitrate) throw new UsageException($"--bitrate does not apply to {codec.Name}");
         if (o.ModeMs is not null && !codec.TakesMode) throw new UsageException($"--mode does not apply to {codec.Name}");
+        var settings = new EncodeSettings(o.Bitrate, o.ModeMs);
+        codec.Validate(settings);
         EnsureAvailable(codec);
 
         var (format, samples) = WavFile.ReadAll(o.Input);
@@ -96,7 +98,7 @@ internal static class CodecCommand
 
         using (var output = new FileStream(o.Output, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
         {
-            codec.Encode(pcm, channels, output, new EncodeSettings(o.Bitrate, o.ModeMs));
+            codec.Encode(pcm, channels, output, settings);
         }
 
         stdout.WriteLine($"encoded {o.Input} ({format}) as {codec.Name} at {codec.SampleRate.Hertz} Hz, {pcm.Length / channels} samples per channel -> {o.Output} ({new FileInfo(o.Output).Length} bytes)");
