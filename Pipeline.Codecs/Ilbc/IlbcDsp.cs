@@ -337,12 +337,14 @@ internal static class IlbcDsp
         return sum;
     }
 
-    // Leading zeros of a (of ~a when negative), as ffmpeg's fixed-point decoder counts them.
+    // Left shifts that normalise a signed 32-bit value without overflow (WebRtcSpl_NormW32). ffmpeg's port counts one
+    // more, which overflows the 16-bit values built from it; that only affects the pitch estimate for concealment,
+    // which ffmpeg never uses, so the decoded audio does not depend on it.
     internal static int NormW32(int a)
     {
         if (a == 0) return 0;
         if (a < 0) a = ~a;
-        return BitOperations.LeadingZeroCount((uint)a);
+        return BitOperations.LeadingZeroCount((uint)a) - 1;
     }
 
     internal static int Shift(int x, int c) => c >= 0 ? x << c : x >> -c;
