@@ -14,31 +14,50 @@ internal static class IlbcTables
     internal static ReadOnlySpan<byte> LsfSize => [64, 128, 128];
 
     /// <summary>LSF interpolation weights per sub-frame, Q14 (weight of the older LSF set).</summary>
-    internal static ReadOnlySpan<short> LsfWeight20 => [12288, 8192, 4096, 0];
+    internal static ReadOnlySpan<short> LsfWeight20 => s_lsfWeight20;
 
-    internal static ReadOnlySpan<short> LsfWeight30 => [8192, 16384, 10923, 5461, 0, 0];
+    private static readonly short[] s_lsfWeight20 = [12288, 8192, 4096, 0];
+
+    internal static ReadOnlySpan<short> LsfWeight30 => s_lsfWeight30;
+
+    private static readonly short[] s_lsfWeight30 = [8192, 16384, 10923, 5461, 0, 0];
 
     /// <summary>Mean LSF vector, Q13 (RFC 3951 lsfmeanTbl); the decoder's initial "previous" LSF set.</summary>
-    internal static ReadOnlySpan<short> LsfMean => [2308, 3652, 5434, 7885, 10255, 12559, 15160, 17513, 20328, 22752];
+    internal static ReadOnlySpan<short> LsfMean => s_lsfMean;
+
+    private static readonly short[] s_lsfMean = [2308, 3652, 5434, 7885, 10255, 12559, 15160, 17513, 20328, 22752];
 
     /// <summary>Output high-pass filter: b0, b1, b2 (Q12), -a1, -a2 (Q13 split as the filter uses them).</summary>
-    internal static ReadOnlySpan<short> HpOut => [3849, -7699, 3849, 7918, -3833];
+    internal static ReadOnlySpan<short> HpOut => s_hpOut;
 
-    internal static ReadOnlySpan<short> PlcPfSlope => [26667, 18729, 13653, 10258, 7901, 6214];
+    private static readonly short[] s_hpOut = [3849, -7699, 3849, 7918, -3833];
 
-    internal static ReadOnlySpan<short> PlcPitchFact => [0, 5462, 10922, 16384, 21846, 27306];
+    internal static ReadOnlySpan<short> PlcPfSlope => s_plcPfSlope;
 
-    internal static ReadOnlySpan<short> PlcPerSqr => [839, 1343, 2048, 2998, 4247, 5849];
+    private static readonly short[] s_plcPfSlope = [26667, 18729, 13653, 10258, 7901, 6214];
+
+    internal static ReadOnlySpan<short> PlcPitchFact => s_plcPitchFact;
+
+    private static readonly short[] s_plcPitchFact = [0, 5462, 10922, 16384, 21846, 27306];
+
+    internal static ReadOnlySpan<short> PlcPerSqr => s_plcPerSqr;
+
+    private static readonly short[] s_plcPerSqr = [839, 1343, 2048, 2998, 4247, 5849];
 
     /// <summary>Codebook interpolation filter (RFC cbfiltersTbl), time-reversed, Q12.</summary>
-    internal static ReadOnlySpan<short> CbFiltersRev => [-140, 446, -755, 3302, 2922, -590, 343, -138];
+    internal static ReadOnlySpan<short> CbFiltersRev => s_cbFiltersRev;
+
+    private static readonly short[] s_cbFiltersRev = [-140, 446, -755, 3302, 2922, -590, 343, -138];
 
     /// <summary>Cross-fade weights of the augmented codebook vectors, Q15.</summary>
-    internal static ReadOnlySpan<short> Alpha => [6554, 13107, 19661, 26214];
+    internal static ReadOnlySpan<short> Alpha => s_alpha;
+
+    private static readonly short[] s_alpha = [6554, 13107, 19661, 26214];
 
     /// <summary>cos(2πk/128)·32767 for the LSF to LSP conversion, Q15.</summary>
-    internal static ReadOnlySpan<short> Cos =>
-    [
+    internal static ReadOnlySpan<short> Cos => s_cos;
+
+    private static readonly short[] s_cos = [
         32767, 32729, 32610, 32413, 32138, 31786, 31357, 30853,
         30274, 29622, 28899, 28106, 27246, 26320, 25330, 24279,
         23170, 22006, 20788, 19520, 18205, 16846, 15447, 14010,
@@ -50,8 +69,9 @@ internal static class IlbcTables
     ];
 
     /// <summary>Slope of <see cref="Cos"/> between table points, Q12 per LSB of the 8-bit fraction.</summary>
-    internal static ReadOnlySpan<short> CosDerivative =>
-    [
+    internal static ReadOnlySpan<short> CosDerivative => s_cosDerivative;
+
+    private static readonly short[] s_cosDerivative = [
         -632, -1893, -3150, -4399, -5638, -6863, -8072, -9261,
         -10428, -11570, -12684, -13767, -14817, -15832, -16808, -17744,
         -18637, -19486, -20287, -21039, -21741, -22390, -22986, -23526,
@@ -63,18 +83,22 @@ internal static class IlbcTables
     ];
 
     /// <summary>Gain quantiser of the third stage (3 bits), Q14, relative to the previous stage's gain.</summary>
-    internal static ReadOnlySpan<short> Gain3 => [-16384, -10813, -5407, 0, 4096, 8192, 12288, 16384, 32767];
+    internal static ReadOnlySpan<short> Gain3 => s_gain3;
+
+    private static readonly short[] s_gain3 = [-16384, -10813, -5407, 0, 4096, 8192, 12288, 16384, 32767];
 
     /// <summary>Gain quantiser of the second stage (4 bits), Q14, relative to the first stage's gain.</summary>
-    internal static ReadOnlySpan<short> Gain4 =>
-    [
+    internal static ReadOnlySpan<short> Gain4 => s_gain4;
+
+    private static readonly short[] s_gain4 = [
         -17203, -14746, -12288, -9830, -7373, -4915, -2458, 0, 2458, 4915, 7373, 9830,
         12288, 14746, 17203, 19661, 32767,
     ];
 
     /// <summary>Gain quantiser of the first stage (5 bits), Q14.</summary>
-    internal static ReadOnlySpan<short> Gain5 =>
-    [
+    internal static ReadOnlySpan<short> Gain5 => s_gain5;
+
+    private static readonly short[] s_gain5 = [
         614, 1229, 1843, 2458, 3072, 3686, 4301, 4915, 5530, 6144, 6758, 7373,
         7987, 8602, 9216, 9830, 10445, 11059, 11674, 12288, 12902, 13517, 14131, 14746,
         15360, 15974, 16589, 17203, 17818, 18432, 19046, 19661, 32767,
@@ -88,11 +112,14 @@ internal static class IlbcTables
     };
 
     /// <summary>Levels of the 3-bit scalar quantiser of the start state (RFC state_sq3Tbl), Q13.</summary>
-    internal static ReadOnlySpan<short> State => [-30473, -17838, -9257, -2537, 3639, 10893, 19958, 32636];
+    internal static ReadOnlySpan<short> State => s_state;
+
+    private static readonly short[] s_state = [-30473, -17838, -9257, -2537, 3639, 10893, 19958, 32636];
 
     /// <summary>The 64 start-state scale factors (RFC state_frgqTbl as 10^x): indices 0–36 in Q8, 37–58 in Q5, 59–63 in Q3.</summary>
-    internal static ReadOnlySpan<short> FrgQuant =>
-    [
+    internal static ReadOnlySpan<short> FrgQuant => s_frgQuant;
+
+    private static readonly short[] s_frgQuant = [
         569, 671, 786, 916, 1077, 1278, 1529, 1802, 2109, 2481, 2898, 3440,
         3943, 4535, 5149, 5778, 6464, 7208, 7904, 8682, 9397, 10285, 11240, 12246,
         13313, 14382, 15492, 16735, 18131, 19693, 21280, 22912, 24624, 26544, 28432, 30488,
@@ -103,8 +130,9 @@ internal static class IlbcTables
     ];
 
     /// <summary>LSF split VQ codebooks (RFC lsfCbTbl), Q13 radians: 64×3, then 128×3, then 128×4.</summary>
-    internal static ReadOnlySpan<short> LsfCodebook =>
-    [
+    internal static ReadOnlySpan<short> LsfCodebook => s_lsfCodebook;
+
+    private static readonly short[] s_lsfCodebook = [
         1273, 2238, 3696, 3199, 5309, 8209, 3606, 5671, 7829,
         2815, 5262, 8778, 2608, 4027, 5493, 1582, 3076, 5945,
         2983, 4181, 5396, 2437, 4322, 6902, 1861, 2998, 4613,
