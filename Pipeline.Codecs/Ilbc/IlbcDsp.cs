@@ -262,6 +262,32 @@ internal static class IlbcDsp
         }
     }
 
+    /// <summary>
+    /// All <see cref="CodebookSize"/> vectors at once, <c>veclen</c> samples each at a stride of 40, equal to
+    /// <see cref="GetCodebook"/> for every index but filtering the memory only once. <paramref name="filtered"/> needs
+    /// <c>lMem + 4</c> shorts. The same padding rules as for <see cref="GetCodebook"/> apply to <paramref name="mem"/>.
+    /// </summary>
+    internal static int BuildCodebook(Span<short> vectors, Span<short> mem, int memStart, int lMem, int veclen, Span<short> filtered)
+    {
+        int segments = lMem - veclen + 1;
+        int augmented = veclen == SubL ? veclen / 2 : 0;
+        int baseSize = segments + augmented;
+
+        // Unfiltered: memory segments ending ever earlier, then augmented vectors of lags 20…39.
+        for (int i = 0; i < segments; i++) mem.Slice(memStart + lMem - i - veclen, veclen).CopyTo(vectors.Slice(i * SubL, veclen));
+        for (int i = 0; i < augmented; i++) CreateAugmented(i + (veclen / 2), mem, memStart + lMem, vectors.Slice((segments + i) * SubL, SubL));
+
+        // The memory through the interpolation filter, with zeros outside it: filtered[p] = Σ b[j]·mem[p - 4 - j + 4].
+        mem.Slice(memStart - 4, 4).Clear();
+        mem.Slice(memStart + lMem, 4).Clear();
+        FilterMa(mem, memStart + 4, filtered[4..], CbFiltersRevSpan, lMem);
+        for (int i = 0; i < segments; i++) filtered.Slice(lMem - i - veclen + 4, veclen).CopyTo(vectors.Slice((baseSize + i) * SubL, veclen));
+        for (int i = 0; i < augmented; i++) CreateAugmented(i + (veclen / 2), filtered, lMem + 4, vectors.Slice((baseSize + segments + i) * SubL, SubL));
+        return 2 * baseSize;
+    }
+
+    private static ReadOnlySpan<short> CbFiltersRevSpan => IlbcTables.CbFiltersRev;
+
     // An augmented vector (§3.6.3): the last `index` samples before `end`, repeated to 40 samples with a 4-sample cross-fade.
     private static void CreateAugmented(int index, ReadOnlySpan<short> buffer, int end, Span<short> cbVec)
     {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Pipeline.Core.Media;
 
 namespace Pipeline.Codecs.Ilbc;
@@ -46,6 +47,8 @@ public sealed class IlbcEncoder : IAudioEncoder
     private readonly short[] _cbMem = new short[MemPad + IlbcCodec.CbMemLength + MemPad];
     private readonly short[] _stateScratch = new short[(4 * 58) + (2 * Order)];
     private readonly short[] _vectors = new short[MaxCodebook * SubL];
+    private readonly float[] _vectorsF = new float[MaxCodebook * SubL];
+    private readonly short[] _filtered = new short[IlbcCodec.CbMemLength + 4];
     private readonly float[] _energy = new float[MaxCodebook];
     private readonly float[] _target = new float[SubL];
     private readonly double[] _h = new double[2 * 58];
@@ -346,13 +349,13 @@ public sealed class IlbcEncoder : IAudioEncoder
         {
             dec.Slice(startPos, _stateShort).CopyTo(mem[(IlbcCodec.CbMemLength - _stateShort)..]);
             for (int j = 0; j < diff; j++) target[j] = res[startPos + _stateShort + j];
-            SearchAndBuild(memBuf, stateMemStart, IlbcCodec.StateCbMemLength, diff, target[..diff], p, 0, cbIndex, restricted: false, dec.Slice(startPos + _stateShort, diff));
+            SearchAndBuild(memBuf, stateMemStart, IlbcCodec.StateCbMemLength, diff, target, p, 0, cbIndex, restricted: false, dec.Slice(startPos + _stateShort, diff));
         }
         else
         {
             for (int j = 0; j < _stateShort; j++) mem[IlbcCodec.CbMemLength - 1 - j] = dec[startPos + j];
             for (int j = 0; j < diff; j++) target[j] = res[startPos - 1 - j];
-            SearchAndBuild(memBuf, stateMemStart, IlbcCodec.StateCbMemLength, diff, target[..diff], p, 0, cbIndex, restricted: false, reverse[..diff]);
+            SearchAndBuild(memBuf, stateMemStart, IlbcCodec.StateCbMemLength, diff, target, p, 0, cbIndex, restricted: false, reverse[..diff]);
             for (int j = 0; j < diff; j++) dec[startPos - 1 - j] = reverse[j];
         }
 
@@ -397,24 +400,33 @@ public sealed class IlbcEncoder : IAudioEncoder
     // error energy from what the earlier stages left; then the block is rebuilt exactly as the decoder will.
     private void SearchAndBuild(Span<short> memBuf, int memStart, int lMem, int veclen, Span<float> target, Span<int> p, int block, Span<int> cbIndex, bool restricted, Span<short> decoded)
     {
-        int size = IlbcDsp.CodebookSize(lMem, veclen);
-        var vectors = _vectors.AsSpan();
+        int size = IlbcDsp.BuildCodebook(_vectors, memBuf, memStart, lMem, veclen, _filtered);
+        var vectors = _vectorsF.AsSpan();
         var energy = _energy.AsSpan();
         for (int i = 0; i < size; i++)
         {
-            var c = vectors.Slice(i * SubL, veclen);
-            IlbcDsp.GetCodebook(c, memBuf, memStart, i, lMem, veclen);
+            var c = _vectors.AsSpan(i * SubL, veclen);
+            var cf = vectors.Slice(i * SubL, SubL);
             float e = 0;
-            foreach (var s in c) e += (float)s * s;
+            for (int j = 0; j < veclen; j++)
+            {
+                float v = c[j];
+                cf[j] = v;
+                e += v * v;
+            }
+
+            cf[veclen..].Clear();
             energy[i] = e;
         }
 
+        target[veclen..].Clear();
         Span<float> gains = stackalloc float[32];
         int previousGain = 16384;
         for (int stage = 0; stage < 3; stage++)
         {
             int levels = stage == 0 ? 32 : stage == 1 ? 16 : 8;
             for (int l = 0; l < levels; l++) gains[l] = IlbcDsp.GainDequant(l, previousGain, stage) / 16384f;
+            var gl = gains[..levels];
 
             int bestIndex = 0, bestGain = 0;
             float bestGainValue = gains[0];
@@ -424,18 +436,16 @@ public sealed class IlbcEncoder : IAudioEncoder
                 if (restricted && stage > 0 && IlbcBitstream.IndexToWire(i) < 0) continue;
                 float e = energy[i];
                 if (e <= 0) continue;
-                var c = vectors.Slice(i * SubL, veclen);
-                float corr = 0;
-                for (int j = 0; j < veclen; j++) corr += target[j] * c[j];
-                float want = corr / e;
-                int gl = NearestGain(gains[..levels], want);
-                float gq = gains[gl];
+                float corr = Dot(target, vectors.Slice(i * SubL, SubL));
+                if (stage == 0 && corr <= 0) continue; // first-stage gains are positive
+                int g = NearestGain(gl, corr / e);
+                float gq = gains[g];
                 float cut = (2 * gq * corr) - (gq * gq * e);
                 if (cut > bestGainCut)
                 {
                     bestGainCut = cut;
                     bestIndex = i;
-                    bestGain = gl;
+                    bestGain = g;
                     bestGainValue = gq;
                 }
             }
@@ -451,20 +461,32 @@ public sealed class IlbcEncoder : IAudioEncoder
         IlbcDsp.ConstructVector(decoded, cbIndex, p.Slice(IlbcBitstream.Gain + (block * 3), 3), memBuf, memStart, lMem, veclen);
     }
 
-    private static int NearestGain(ReadOnlySpan<float> gains, float want)
+    // 40-sample dot product (the tails beyond a shorter vector are zero).
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        int best = 0;
-        float bd = float.MaxValue;
-        for (int l = 0; l < gains.Length; l++)
+        var sum = Vector<float>.Zero;
+        int i = 0;
+        for (; i + Vector<float>.Count <= SubL; i += Vector<float>.Count)
         {
-            float d = Math.Abs(gains[l] - want);
-            if (d < bd)
-            {
-                bd = d;
-                best = l;
-            }
+            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
         }
 
-        return best;
+        float s = Vector.Sum(sum);
+        for (; i < SubL; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    // The gain levels are in ascending order: binary search, then the nearer neighbour.
+    private static int NearestGain(ReadOnlySpan<float> gains, float want)
+    {
+        int lo = 0, hi = gains.Length - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (gains[mid] < want) lo = mid + 1;
+            else hi = mid;
+        }
+
+        return lo > 0 && want - gains[lo - 1] < gains[lo] - want ? lo - 1 : lo;
     }
 }
