@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(sip-tester baresip ffmpeg sox tshark kamailio dnsmasq-base libopus0)
+packages=(sip-tester baresip ffmpeg sox tshark kamailio dnsmasq-base libopus0 libbcg729-0)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

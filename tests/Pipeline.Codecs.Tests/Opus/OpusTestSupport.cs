@@ -74,11 +74,15 @@ internal static class OpusTestSupport
 
     /// <summary>The highest normalised cross-correlation of <paramref name="actual"/> delayed by 0…<paramref name="maxLag"/>
     /// against <paramref name="reference"/>, skipping <paramref name="skip"/> samples at the start (codec start-up).</summary>
-    public static (double Correlation, int Lag) BestCorrelation(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual, int maxLag, int skip = 0)
+    public static (double Correlation, int Lag) BestCorrelation(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual, int maxLag, int skip = 0) =>
+        BestCorrelation(reference, actual, -maxLag, maxLag, skip);
+
+    /// <summary>The highest normalised cross-correlation for delays <paramref name="minLag"/>…<paramref name="maxLag"/>.</summary>
+    public static (double Correlation, int Lag) BestCorrelation(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual, int minLag, int maxLag, int skip)
     {
         double best = double.MinValue;
         int bestLag = 0;
-        for (int lag = -maxLag; lag <= maxLag; lag++)
+        for (int lag = minLag; lag <= maxLag; lag++)
         {
             double c = Correlation(reference, actual, lag, skip);
             if (c > best)
