@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Pipeline.Codecs.G711;
 using Pipeline.Codecs.G722;
+using Pipeline.Codecs.Ilbc;
 using Pipeline.Codecs.Opus;
 using Pipeline.Codecs.Sdp;
 using Pipeline.Core.Media;
@@ -9,7 +10,7 @@ namespace Pipeline.Codecs;
 
 /// <summary>
 /// The codecs an endpoint can offer, found by rtpmap name (case-insensitive), with factories for
-/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0), PCMA (PT 8), G722 (PT 9) and opus.
+/// their encoders and decoders. <see cref="CreateDefault"/> gives one holding PCMU (PT 0), PCMA (PT 8), G722 (PT 9), opus and iLBC.
 /// Registration is thread-safe; lookups take no lock.
 /// </summary>
 public sealed class CodecRegistry
@@ -40,7 +41,8 @@ public sealed class CodecRegistry
 
     /// <summary>A new registry with the built-in codecs (<see cref="StandardCodecs"/>): PCMU (PT 0) and PCMA (PT 8), 8 kHz
     /// mono, 20 ms; G722 (PT 9), 16 kHz mono audio on an 8000 Hz RTP clock (RFC 3551), 20 ms; opus (dynamic PT,
-    /// opus/48000/2, mono, encoder settings from the peer's fmtp by <see cref="OpusFmtp.ToEncoderOptions"/>, decoding at 48 kHz).</summary>
+    /// opus/48000/2, mono, encoder settings from the peer's fmtp by <see cref="OpusFmtp.ToEncoderOptions"/>, decoding at 48 kHz);
+    /// iLBC (dynamic PT, mode from the SDP answer). G.729 needs the native bcg729 and is added with <c>G729Codec.Register</c>.</summary>
     public static CodecRegistry CreateDefault()
     {
         var r = new CodecRegistry();
@@ -60,8 +62,14 @@ public sealed class CodecRegistry
             StandardCodecs.Opus, // RFC 7587: opus/48000/2, dynamic PT; the encoder follows the peer's fmtp
             static f => OpusCodec.CreateEncoder(OpusFmtp.Parse(f.Parameters).ToEncoderOptions(f.Ptime)),
             static _ => OpusCodec.CreateDecoder(SampleRate.Hz48000, 1));
+        r.Register(
+            StandardCodecs.Ilbc, // RFC 3952: dynamic PT, mode=30 offered; the answer settles the mode for both sides
+            static f => new IlbcEncoder(IlbcModeOf(f)),
+            static f => new IlbcDecoder(IlbcModeOf(f)));
         return r;
     }
+
+    private static IlbcMode IlbcModeOf(CodecFormat format) => IlbcFmtp.Parse(format.Parameters).Mode == 20 ? IlbcMode.Ms20 : IlbcMode.Ms30;
 
     /// <summary>Adds a codec whose encoder and decoder need no negotiated parameters, or replaces the one registered
     /// under the same name. The factories are called for every call (each stream needs its own instance).</summary>

@@ -29,10 +29,10 @@ public static class StandardCodecs
         DefaultFmtp = new OpusFmtp { UseInbandFec = true }.ToFmtp(),
     };
 
-    /// <summary>G.729: PT 18, 8 kHz, 10 ms frames, 20 ms packets; offers <c>annexb=no</c>; the answer decides Annex B for both sides.</summary>
+    /// <summary>G.729: PT 18, 8 kHz, 10 ms frames, 20 ms packets; offers Annex B (no fmtp: absent means yes); the answer
+    /// decides Annex B for both sides. <c>this with { DefaultFmtp = new G729Fmtp(false).ToFmtp() }</c> offers <c>annexb=no</c>.</summary>
     public static CodecInfo G729 { get; } = new("G729", 18, new RtpClockRate(8000), SampleRate.Hz8000, 1, Ms20)
     {
-        DefaultFmtp = new G729Fmtp(AnnexB: false).ToFmtp(),
         AnswerFmtp = G729Fmtp.AnswerRule,
         FrameDuration = static _ => TimeSpan.FromMilliseconds(10),
     };

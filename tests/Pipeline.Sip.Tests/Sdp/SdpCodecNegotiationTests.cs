@@ -53,7 +53,7 @@ public sealed class SdpCodecNegotiationTests
         Assert.Equal("useinbandfec=1", m.GetFmtp("96"));
         Assert.Equal(("G722", 8000, 1), m.GetRtpMap("9"));
         Assert.Equal(("G729", 8000, 1), m.GetRtpMap("18"));
-        Assert.Equal("annexb=no", m.GetFmtp("18"));
+        Assert.Null(m.GetFmtp("18")); // Annex B allowed: absent means yes
         Assert.Equal(("iLBC", 8000, 1), m.GetRtpMap("97"));
         Assert.Equal("mode=30", m.GetFmtp("97"));
         Assert.Equal(("telephone-event", 8000, 1), m.GetRtpMap("101"));
@@ -150,9 +150,10 @@ public sealed class SdpCodecNegotiationTests
     }
 
     [Theory]
-    [InlineData(null, null, "annexb=no")] // we offer annexb=no by default; absent in the offer means yes: the answer says no
-    [InlineData("annexb=yes", "", null)]  // both allow Annex B: nothing to say (absent means yes)
-    [InlineData("annexb=no", "", "annexb=no")]
+    [InlineData(null, null, null)]                 // both allow Annex B (absent means yes): nothing to say
+    [InlineData(null, "annexb=no", "annexb=no")]   // absent in the offer means yes, but we do not want it: the answer says no
+    [InlineData("annexb=yes", "", null)]
+    [InlineData("annexb=no", null, "annexb=no")]   // the offerer refuses it
     public void G729_answer_sets_annexb_by_rfc_rules(string? offered, string? localDefault, string? answered)
     {
         var g729 = localDefault is null ? StandardCodecs.G729 : StandardCodecs.G729 with { DefaultFmtp = FmtpParameters.Parse(localDefault) };
@@ -193,7 +194,7 @@ public sealed class SdpCodecNegotiationTests
     [Fact]
     public void Offerer_reads_the_agreed_g729_and_ilbc_parameters_from_the_answer_by_the_same_rules()
     {
-        var n = Negotiator(AllCodecs(), "G729", "iLBC");
+        var n = Negotiator(AllCodecs(g729: StandardCodecs.G729 with { DefaultFmtp = new G729Fmtp(AnnexB: false).ToFmtp() }), "G729", "iLBC");
         var offer = n.CreateOffer(SdpNegotiator.NewSession(), Local, MediaDirection.SendRecv);
 
         // A sloppy peer answers G.729 without annexb (means yes) although we said no: Annex B stays off.
@@ -287,14 +288,14 @@ public sealed class SdpCodecNegotiationTests
     [Fact]
     public void Unknown_codec_name_throws_naming_it_and_listing_the_registry()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Negotiator(CodecRegistry.CreateDefault(), "PCMU", "iLBC"));
-        Assert.Contains("'iLBC'", ex.Message);
-        Assert.Contains("PCMU, PCMA, G722, opus", ex.Message);
+        var ex = Assert.Throws<ArgumentException>(() => Negotiator(CodecRegistry.CreateDefault(), "PCMU", "G729"));
+        Assert.Contains("'G729'", ex.Message);
+        Assert.Contains("PCMU, PCMA, G722, opus, iLBC", ex.Message);
         Assert.Contains("telephone-event", ex.Message);
         Assert.Equal("codecNames", ex.ParamName);
 
-        // A registry with iLBC registered accepts it.
-        Assert.Equal("iLBC", Negotiator(AllCodecs(), "PCMU", "ilbc").Codecs[1].Name);
+        // A registry with G.729 registered accepts it.
+        Assert.Equal("G729", Negotiator(AllCodecs(), "PCMU", "g729").Codecs[1].Name);
     }
 
     [Fact]
