@@ -151,6 +151,49 @@ public sealed class CallMediaTests
     }
 
     [Fact]
+    public async Task Reinvite_from_PCMU_to_opus_moves_to_the_48k_rtp_clock_and_audio_continues()
+    {
+        await using var f = await MediaCallFixture.StartAsync(aliceToneHz: 600, bobToneHz: 1000, codecs: ["PCMU", "opus", "telephone-event"]);
+        var call = await f.Alice.CallAsync($"sip:bob@{f.Bob.LocalEndPoint}").WaitAsync(TimeSpan.FromSeconds(10));
+        var incoming = await f.BobIncoming.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("PCMU", call.CurrentMedia!.Codec.Name);
+        Assert.Equal(101, call.CurrentMedia.TelephoneEventPayloadType);
+        var aliceMedia = (CallMediaController)call.Media;
+        Assert.Equal(SampleRate.Hz8000, aliceMedia.AudioRate); // the call keeps 8 kHz: Opus is resampled at the codec
+        await Task.Delay(500);
+
+        await call.RenegotiateAsync(MediaDirection.SendRecv, ["opus", "PCMU"]).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("opus", call.CurrentMedia!.Codec.Name);
+        Assert.Equal(48000, call.CurrentMedia.Codec.ClockRate);
+        var te = call.CurrentMedia.Codecs.Single(c => c.PayloadType == call.CurrentMedia.TelephoneEventPayloadType);
+        Assert.Equal(48000, te.ClockRate); // telephone-event follows the codec's clock
+        Assert.Equal("opus", ((CallMediaController)incoming.Media).Encoder!.Name);
+
+        await Task.Delay(400);
+        long before = aliceMedia.Statistics.PacketsReceived;
+        var heard = new List<short>();
+        var gate = new object();
+        using (aliceMedia.ReceivedAudio.Subscribe(new Observer(
+            frame =>
+            {
+                lock (gate) heard.AddRange(frame.Samples.ToArray());
+            },
+            _ => { })))
+        {
+            await Task.Delay(1000);
+        }
+
+        await call.HangupAsync();
+        short[] after;
+        lock (gate) after = [.. heard];
+        Assert.True(aliceMedia.Statistics.PacketsReceived - before > 30, "alice stopped receiving after the switch");
+        Assert.True(after.Length > 6000, $"alice heard only {after.Length} samples in the second after the switch");
+        Assert.InRange(AudioAnalysis.DominantFrequency(Middle(after, SampleRate.Hz8000), SampleRate.Hz8000), 980, 1020);
+        var playout = aliceMedia.Playout!.Value; // the jitter buffer made for the 48 kHz clock
+        Assert.True(playout.Concealed < playout.Played / 4, $"alice concealed {playout.Concealed} of {playout.Played} frames");
+    }
+
+    [Fact]
     public async Task Hold_reinvite_stops_sending_rtp_and_resume_restarts_it_with_the_same_ssrc()
     {
         await using var f = await MediaCallFixture.StartAsync(aliceToneHz: 600, bobToneHz: 1000);
