@@ -17,8 +17,11 @@ namespace Pipeline.Codecs;
 /// frames are gathered until a packet is full, so a 10 ms clock can feed 20 or 30 ms packets.</para>
 /// <para>The input frame is disposed. A frame whose rate or channel count does not match the encoder is
 /// dropped and counted in <see cref="FormatMismatches"/> (this node does not resample).</para>
+/// <para>An encoder may return 0 bytes for a packet (discontinuous transmission: G.729 Annex B during silence).
+/// Then no packet is sent, the RTP timestamp still advances by the packet's duration, the next packet carries
+/// the marker bit (it starts a talkspurt, RFC 3551 §4.1), and <see cref="PacketsSuppressed"/> counts it.</para>
 /// <para><see cref="SetEncoder"/> swaps the codec while running (a re-INVITE changed it); the timestamp
-/// continues. The node does not own encoders: the caller disposes them if they need it.</para>
+/// continues (after a switch to another sample rate, input positions start a new scale). The node does not own encoders: the caller disposes them if they need it.</para>
 /// </summary>
 public sealed class AudioEncoderNode : Node
 {
@@ -37,6 +40,7 @@ public sealed class AudioEncoderNode : Node
     private RtpTimestamp _packetTimestamp;
 
     private long _packets;
+    private long _suppressed;
     private long _mismatches;
 
     /// <param name="name">Node name.</param>
@@ -70,6 +74,9 @@ public sealed class AudioEncoderNode : Node
 
     /// <summary>Packets emitted.</summary>
     public long PacketsEncoded => Interlocked.Read(ref _packets);
+
+    /// <summary>Packets not sent because the encoder produced no bytes for them (DTX).</summary>
+    public long PacketsSuppressed => Interlocked.Read(ref _suppressed);
 
     /// <summary>Input frames dropped because their rate or channels did not match the encoder.</summary>
     public long FormatMismatches => Interlocked.Read(ref _mismatches);
@@ -115,6 +122,8 @@ public sealed class AudioEncoderNode : Node
             var pending = _pending;
             if (!ReferenceEquals(pending, _config))
             {
+                // Positions of another rate are on another scale: the first frame after such a switch is not a gap.
+                if (pending.Encoder.SampleRate != _config.Encoder.SampleRate) _started = false;
                 _config = pending;
                 _timeline = new RtpTimeline(pending.Encoder.SampleRate, pending.Encoder.RtpClockRate);
                 ApplyPacketSize();
@@ -219,6 +228,15 @@ public sealed class AudioEncoderNode : Node
             }
 
             int length = enc.Encode(pcm, packet.Buffer);
+            if (length == 0)
+            {
+                // DTX: nothing to send for this packet; the next one starts a talkspurt.
+                packet.Dispose();
+                _marker = true;
+                Interlocked.Increment(ref _suppressed);
+                return;
+            }
+
             packet.SetLength(length);
             packet.PayloadType = _config.PayloadType;
             packet.Timestamp = timestamp;

@@ -45,8 +45,15 @@ public sealed record EndpointOptions
     /// <summary>Display name in From of our requests, or null.</summary>
     public string? DisplayName { get; init; }
 
-    /// <summary>Codec names in preference order: PCMU, PCMA, G722, telephone-event.</summary>
+    /// <summary>Codec names in preference order, as <see cref="CodecRegistry"/> knows them (built in: PCMU, PCMA, G722),
+    /// plus <c>telephone-event</c> for RFC 4733 events. An unknown name fails <see cref="Validate"/>.</summary>
     public IReadOnlyList<string> Codecs { get; init; } = ["PCMU", "PCMA"];
+
+    /// <summary>
+    /// Where codec names are looked up: rtpmap, payload type, fmtp rules (null: <see cref="Pipeline.Codecs.CodecRegistry.Default"/>).
+    /// Give the media factory the same registry (<c>CallMediaOptions.Codecs</c>) so that what is negotiated can be encoded.
+    /// </summary>
+    public Pipeline.Codecs.CodecRegistry? CodecRegistry { get; init; }
 
     /// <summary>Answer incoming calls automatically (IncomingCall is still raised first).</summary>
     public bool AutoAnswer { get; init; }
@@ -182,7 +189,7 @@ public sealed record EndpointOptions
             throw new ArgumentException("EndpointOptions.Codecs must name at least one codec.", nameof(Codecs));
         }
 
-        _ = new SdpNegotiator(Codecs);
+        _ = new SdpNegotiator(Codecs, "pipeline", CodecRegistry);
         if (T1 <= TimeSpan.Zero)
         {
             throw new ArgumentException($"EndpointOptions.T1 must be positive (was {T1}).", nameof(T1));

@@ -16,6 +16,7 @@ public sealed class Call
 {
     private readonly SipUserAgent _ua;
     private readonly SdpSessionState _sdp = SdpNegotiator.NewSession();
+    private IReadOnlyList<string>? _reinviteCodecs;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _mediaReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Call>? _establishTcs;
@@ -155,9 +156,25 @@ public sealed class Call
     /// Sends a re-INVITE offering <paramref name="direction"/> (SendOnly to hold, SendRecv to resume). Completes when the
     /// answer was applied; throws <see cref="CallFailedException"/> when the peer refuses.
     /// </summary>
-    public async Task RenegotiateAsync(MediaDirection direction = MediaDirection.SendRecv, CancellationToken cancellationToken = default)
+    public Task RenegotiateAsync(MediaDirection direction = MediaDirection.SendRecv, CancellationToken cancellationToken = default) =>
+        RenegotiateAsync(direction, null, cancellationToken);
+
+    /// <summary>
+    /// Sends a re-INVITE offering <paramref name="direction"/> with only <paramref name="codecs"/>, in that order (a
+    /// subset of EndpointOptions.Codecs; null: all of them): the way to change codec mid-call, e.g. from PCMU to G722.
+    /// Telephone-event stays offered when the endpoint has it. Completes when the answer was applied.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="codecs"/> names a codec the endpoint does not have.</exception>
+    /// <exception cref="CallFailedException">The peer refused the offer.</exception>
+    public async Task RenegotiateAsync(MediaDirection direction, IReadOnlyList<string>? codecs, CancellationToken cancellationToken = default)
     {
-        var tcs = await _ua.Queue.InvokeAsync(() => SendReinvite(direction)).ConfigureAwait(false);
+        if (codecs is not null)
+        {
+            // Fail on the caller's thread with a clear message rather than inside the signalling queue.
+            _ = _ua.Negotiator.CreateOffer(SdpNegotiator.NewSession(), new IPEndPoint(IPAddress.Loopback, 9), direction, null, codecs);
+        }
+
+        var tcs = await _ua.Queue.InvokeAsync(() => SendReinvite(direction, codecs)).ConfigureAwait(false);
         await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -459,7 +476,7 @@ public sealed class Call
         NegotiatedMedia? media = null;
         string? why = null;
         if (response.Body.Length == 0 || !SdpSessionDescription.TryParse(response.Body, out var answer, out why) ||
-            !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+            !_ua.Negotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
         {
             why ??= "2xx without SDP answer";
             Log.LogWarning("Call {CallId}: unusable answer ({Why}); hanging up", CallId, why);
@@ -656,7 +673,7 @@ public sealed class Call
         }
         else
         {
-            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection, CurrentMedia);
             _offeredDirection = _localDirection;
             ok.AddHeader(SipHeaderNames.ContentType, "application/sdp");
             ok.Body = _localOffer.ToBytes();
@@ -703,7 +720,7 @@ public sealed class Call
             NegotiatedMedia? media = null;
             string? why = null;
             if (ack.Body.Length == 0 || !SdpSessionDescription.TryParse(ack.Body, out var answer, out why) ||
-                !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+                !_ua.Negotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
             {
                 why ??= "ACK without SDP answer";
                 Log.LogWarning("Call {CallId}: unusable answer in ACK ({Why}); hanging up", CallId, why);
@@ -833,7 +850,7 @@ public sealed class Call
         }
         else
         {
-            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection, CurrentMedia);
             _offeredDirection = _localDirection;
             ok.Body = _localOffer.ToBytes();
             _awaitingAnswerInAck = true;
@@ -841,7 +858,7 @@ public sealed class Call
         }
     }
 
-    private TaskCompletionSource SendReinvite(MediaDirection direction)
+    private TaskCompletionSource SendReinvite(MediaDirection direction, IReadOnlyList<string>? codecs = null)
     {
         if (State != CallState.Established || Dialog is null)
         {
@@ -856,6 +873,7 @@ public sealed class Call
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _reinviteTcs = tcs;
         _glareAttempts = 0;
+        _reinviteCodecs = codecs;
         SendReinviteAttempt(direction, tcs);
         return tcs;
     }
@@ -867,7 +885,7 @@ public sealed class Call
         req.AddHeader(SipHeaderNames.Allow, SipUserAgent.AllowValue);
         req.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
         req.AddHeader(SipHeaderNames.ContentType, "application/sdp");
-        var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction);
+        var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction, CurrentMedia, _reinviteCodecs);
         req.Body = offer.ToBytes();
         var hop = Dialog.NextHop() ?? _destination!;
         _reinviteRequest = req;
@@ -941,7 +959,7 @@ public sealed class Call
             _reinviteClient = null;
             Dialog.RefreshTarget(response);
             if (response.Body.Length > 0 && SdpSessionDescription.TryParse(response.Body, out var answer, out _) &&
-                SdpNegotiator.TryProcessAnswer(offer, answer!, direction, out var media, out var why))
+                _ua.Negotiator.TryProcessAnswer(offer, answer!, direction, out var media, out var why))
             {
                 _localDirection = direction;
                 var applied = ApplyMedia(media!);

@@ -44,7 +44,7 @@ internal sealed class SipUserAgent : ISipTransactionUser
             MaxLingeringServerTransactions = options.MaxCompletedTransactions,
             OverloadRetryAfterSeconds = (int)options.OverloadRetryAfter.TotalSeconds,
         };
-        Negotiator = new SdpNegotiator(options.Codecs, options.UserName);
+        Negotiator = new SdpNegotiator(options.Codecs, options.UserName, options.CodecRegistry);
         Authenticator = options.Credentials is { } credentials ? new Auth.DigestAuthenticator(credentials) : null;
         var local = transport.LocalEndPoint;
         ContactAddress = local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any) ? GuessLocalAddress() : local.Address;

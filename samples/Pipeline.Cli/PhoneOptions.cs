@@ -79,7 +79,7 @@ internal sealed class PhoneOptions
           --codecs LIST          ordered codec names, e.g. PCMU,PCMA           default PCMU,PCMA
           --rtp-ports LOW-HIGH   local RTP/RTCP port range                    default 10000-20000
           --play FILE.wav        what each call sends (16-bit PCM WAV, looped)
-          --tone HZ              send a sine tone instead                      default: silence
+          --tone HZ              send a sine tone instead (below half the codec rate) default: silence
           --record DIR           one stereo WAV per call: left = received, right = sent
           --call URI             place one call at start
           --hangup-after SEC     hang up each established call after SEC seconds
@@ -170,9 +170,9 @@ internal sealed class PhoneOptions
                 case "--tone":
                     {
                         string v = Value();
-                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) || hz <= 0 || hz >= 4000)
+                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) || hz <= 0 || hz >= 24000)
                         {
-                            throw new UsageException($"--tone: '{v}' is not a frequency between 0 and 4000 Hz");
+                            throw new UsageException($"--tone: '{v}' is not a frequency between 0 and 24000 Hz (it must also be below half the call's audio rate: 4000 Hz for G.711, 8000 Hz for G.722)");
                         }
 
                         o.ToneHz = hz;

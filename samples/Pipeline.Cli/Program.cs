@@ -1,9 +1,10 @@
 using Pipeline.Cli;
+using Pipeline.Cli.CodecTool;
 
-// Pipeline.Cli: `demo` (the embedded default) and `phone` (the scriptable softphone).
+// Pipeline.Cli: `demo` (the embedded default), `phone` (the scriptable softphone) and `codec` (file encode/decode).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.Out.WriteLine("usage: Pipeline.Cli demo [--out FILE.wav] | phone [options] (phone --help)");
+    Console.Out.WriteLine("usage: Pipeline.Cli demo [--out FILE.wav] | phone [options] (phone --help) | codec list|encode|decode (codec --help)");
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -36,8 +37,10 @@ try
             }
 
             return await PhoneCommand.RunAsync(PhoneOptions.Parse(rest), stop.Token);
+        case "codec":
+            return CodecCommand.Run(rest, Console.Out, Console.Error);
         default:
-            throw new UsageException($"unknown command '{args[0]}' (expected demo or phone)");
+            throw new UsageException($"unknown command '{args[0]}' (expected demo, phone or codec)");
     }
 }
 catch (UsageException ex)

@@ -132,6 +132,27 @@ public class AudioEncoderNodeTests
     }
 
     [Fact]
+    public async Task SetEncoder_to_another_sample_rate_continues_the_timestamp_without_a_jump_or_marker()
+    {
+        var (graph, enc, sink) = await StartAsync(new AudioEncoderNode("enc", new MuLawEncoder(), 0, initialTimestamp: new RtpTimestamp(500)));
+        enc.Input.Write(Frame(8000));
+        await Poll.UntilAsync(() => sink.Items.Count == 1, "first packet");
+        enc.SetEncoder(new Pipeline.Codecs.G722.G722Encoder(), 9);
+
+        // After the switch positions count 16 kHz samples (twice the 8 kHz numbers): not a 1 s gap.
+        enc.Input.Write(Frame(16320, samples: 320, rate: SampleRate.Hz16000));
+        await Poll.UntilAsync(() => sink.Items.Count == 2, "second packet");
+        enc.Input.Write(Frame(16640, samples: 320, rate: SampleRate.Hz16000));
+        await Poll.UntilAsync(() => sink.Items.Count == 3, "third packet");
+        await graph.StopAsync();
+        var packets = sink.Items.ToArray();
+        Assert.Equal([0, 9, 9], packets.Select(p => p.PayloadType));
+        Assert.Equal([500u, 660u, 820u], packets.Select(p => p.Timestamp.Value)); // G.722: 320 samples are 160 RTP units
+        Assert.False(packets[1].Marker);
+        Assert.Equal(0, enc.FormatMismatches);
+    }
+
+    [Fact]
     public void Constructor_rejects_bad_payload_type_and_ptime()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AudioEncoderNode("e", new MuLawEncoder(), 128));
@@ -150,5 +171,50 @@ public class AudioEncoderNodeTests
         long total = 0;
         for (int i = 0; i < 100; i++) total += odd.Advance(441); // 10 ms each
         Assert.Equal(8000, total);
+    }
+
+    [Fact]
+    public async Task An_empty_payload_sends_no_packet_and_the_next_packet_keeps_time_and_carries_the_marker()
+    {
+        // DTX (G.729 Annex B): the encoder returns 0 bytes for silent packets.
+        var encoder = new SilenceSuppressingEncoder();
+        var (graph, enc, sink) = await StartAsync(new AudioEncoderNode("enc", encoder, 18, initialTimestamp: new RtpTimestamp(1000)));
+        short[] levels = [1000, 0, 0, 1000, 1000];
+        for (int i = 0; i < levels.Length; i++) enc.Input.Write(Frame(i * 160, value: levels[i]));
+        await Poll.UntilAsync(() => sink.Items.Count == 3, "3 packets");
+        await Task.Delay(20);
+        await graph.StopAsync();
+        var packets = sink.Items.ToArray();
+        Assert.Equal(3, packets.Length);
+        Assert.Equal([1000u, 1480u, 1640u], packets.Select(p => p.Timestamp.Value));
+        Assert.Equal([true, true, false], packets.Select(p => p.Marker));
+        Assert.All(packets, p => Assert.Equal(1, p.Length));
+        Assert.Equal(3, enc.PacketsEncoded);
+        Assert.Equal(2, enc.PacketsSuppressed);
+        Assert.Equal(5, encoder.Calls);
+    }
+
+    /// <summary>One byte per packet with sound in it, none for digital silence.</summary>
+    private sealed class SilenceSuppressingEncoder : IAudioEncoder
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "TEST";
+
+        public SampleRate SampleRate => SampleRate.Hz8000;
+
+        public RtpClockRate RtpClockRate => new(8000);
+
+        public int Channels => 1;
+
+        public int GetMaxEncodedLength(int samplesPerChannel) => 1;
+
+        public int Encode(ReadOnlySpan<short> pcm, Span<byte> payload)
+        {
+            Calls++;
+            if (pcm.IndexOfAnyExcept((short)0) < 0) return 0;
+            payload[0] = 1;
+            return 1;
+        }
     }
 }

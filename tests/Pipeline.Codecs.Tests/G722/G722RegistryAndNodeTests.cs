@@ -88,6 +88,7 @@ public class G722RegistryAndNodeTests
         Assert.Equal([false, true, false], frames.Select(f => f.IsConcealment));
         Assert.Equal(1, node.FramesConcealed);
         Assert.True(G722Measure.Rms(frames[1].Samples) > 0, "the lost frame carries concealment audio");
+        Assert.True(G722Measure.Rms(frames[2].Samples[160..]) > 0, "the second 10 ms of a decoded packet is audio too (Decode returns samples, not bytes)");
         foreach (var f in frames) f.Dispose();
     }
 }
