@@ -19,6 +19,7 @@ internal sealed class IlbcAnalysis
     private readonly double[] _p = new double[Order + 1];
     private readonly double[] _q = new double[Order + 1];
     private readonly double[] _lsf = new double[Order];
+    private readonly float[] _windowed = new float[240];
 
     internal IlbcAnalysis()
     {
@@ -50,10 +51,12 @@ internal sealed class IlbcAnalysis
     {
         var r = _r.AsSpan();
         int n = x.Length;
+        var w = _windowed.AsSpan(0, n);
+        for (int i = 0; i < n; i++) w[i] = x[i] * window[i];
         for (int k = 0; k <= Order; k++)
         {
-            double s = 0;
-            for (int i = k; i < n; i++) s += (double)x[i] * window[i] * x[i - k] * window[i - k];
+            float s = 0;
+            for (int i = k; i < n; i++) s += w[i] * w[i - k];
             r[k] = s * _lagWindow[k];
         }
 
