@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of Pipeline. On a fresh Debian machine (as root) it first installs the real
-# peers the interop tests drive: SIPp, baresip, ffmpeg, sox, tshark. As a non-root user it lists
+# peers the interop tests drive (SIPp, baresip, ffmpeg, sox, tshark, kamailio, dnsmasq) and the
+# native codec libraries the codec tests load (libopus, bcg729, spandsp). As a non-root user it lists
 # what is missing and stops.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(sip-tester baresip ffmpeg sox tshark kamailio dnsmasq-base libopus0 libbcg729-0)
+packages=(sip-tester baresip ffmpeg sox tshark kamailio dnsmasq-base libopus0 libbcg729-0 libspandsp2)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

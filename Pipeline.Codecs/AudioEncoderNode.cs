@@ -21,7 +21,7 @@ namespace Pipeline.Codecs;
 /// Then no packet is sent, the RTP timestamp still advances by the packet's duration, the next packet carries
 /// the marker bit (it starts a talkspurt, RFC 3551 §4.1), and <see cref="PacketsSuppressed"/> counts it.</para>
 /// <para><see cref="SetEncoder"/> swaps the codec while running (a re-INVITE changed it); the timestamp
-/// continues. The node does not own encoders: the caller disposes them if they need it.</para>
+/// continues (after a switch to another sample rate, input positions start a new scale). The node does not own encoders: the caller disposes them if they need it.</para>
 /// </summary>
 public sealed class AudioEncoderNode : Node
 {
@@ -122,6 +122,8 @@ public sealed class AudioEncoderNode : Node
             var pending = _pending;
             if (!ReferenceEquals(pending, _config))
             {
+                // Positions of another rate are on another scale: the first frame after such a switch is not a gap.
+                if (pending.Encoder.SampleRate != _config.Encoder.SampleRate) _started = false;
                 _config = pending;
                 _timeline = new RtpTimeline(pending.Encoder.SampleRate, pending.Encoder.RtpClockRate);
                 ApplyPacketSize();

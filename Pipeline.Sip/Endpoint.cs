@@ -177,35 +177,7 @@ public sealed class Endpoint : IAsyncDisposable
             throw new ArgumentException($"Invalid target URI '{targetUri}': {error}", nameof(targetUri));
         }
 
-        var targets = new List<(IPEndPoint Destination, string? Route)>();
-        if (_options.OutboundProxies.Count > 0)
-        {
-            foreach (var proxy in _options.OutboundProxies)
-            {
-                var p = SipUri.Parse(proxy);
-                try
-                {
-                    foreach (var ep in await ResolveUdpAsync(p, cancellationToken).ConfigureAwait(false)) targets.Add((ep, "<" + p.WithoutHeaders() + ";lr>"));
-                }
-                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException or Resolution.SipDnsException)
-                {
-                    _log.LogWarning("Outbound proxy {Proxy} cannot be resolved: {Error}", proxy, ex.Message);
-                }
-            }
-
-            if (targets.Count == 0) throw new CallFailedException(503, "Service Unavailable (no outbound proxy could be resolved)");
-        }
-        else
-        {
-            try
-            {
-                foreach (var ep in await ResolveUdpAsync(target, cancellationToken).ConfigureAwait(false)) targets.Add((ep, null));
-            }
-            catch (Resolution.SipDnsException ex)
-            {
-                throw new CallFailedException(404, $"Not Found ({ex.Message})");
-            }
-        }
+        var targets = await ResolveTargetsAsync(target, cancellationToken).ConfigureAwait(false);
 
         var callId = SipMessageFactory.NewCallId(ua.ContactUri.Host.Trim('[', ']'));
         var media = await _mediaFactory.CreateAsync(callId, cancellationToken).ConfigureAwait(false);
@@ -244,6 +216,69 @@ public sealed class Endpoint : IAsyncDisposable
         {
             throw new OperationCanceledException("The call was cancelled before it was answered.", cancellationToken);
         }
+    }
+
+    /// <summary>Where a request to <paramref name="target"/> goes, in failover order: the outbound proxies (each with
+    /// its Route value) when configured, else the RFC 3263 targets of the URI itself.</summary>
+    private async Task<IReadOnlyList<(IPEndPoint Destination, string? Route)>> ResolveTargetsAsync(SipUri target, CancellationToken cancellationToken)
+    {
+        var targets = new List<(IPEndPoint Destination, string? Route)>();
+        if (_options.OutboundProxies.Count > 0)
+        {
+            foreach (var proxy in _options.OutboundProxies)
+            {
+                var p = SipUri.Parse(proxy);
+                try
+                {
+                    foreach (var ep in await ResolveUdpAsync(p, cancellationToken).ConfigureAwait(false)) targets.Add((ep, "<" + p.WithoutHeaders() + ";lr>"));
+                }
+                catch (Exception ex) when (ex is ArgumentException or System.Net.Sockets.SocketException or Resolution.SipDnsException)
+                {
+                    _log.LogWarning("Outbound proxy {Proxy} cannot be resolved: {Error}", proxy, ex.Message);
+                }
+            }
+
+            if (targets.Count == 0) throw new CallFailedException(503, "Service Unavailable (no outbound proxy could be resolved)");
+        }
+        else
+        {
+            try
+            {
+                foreach (var ep in await ResolveUdpAsync(target, cancellationToken).ConfigureAwait(false)) targets.Add((ep, null));
+            }
+            catch (Resolution.SipDnsException ex)
+            {
+                throw new CallFailedException(404, $"Not Found ({ex.Message})");
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>
+    /// Sends a request outside any dialog (e.g. OPTIONS as a keep-alive or capability query, MESSAGE) to
+    /// <paramref name="targetUri"/> and returns the final answer. Goes through the outbound proxies when configured,
+    /// else to the URI's RFC 3263 targets (the next one on a timeout or 503). A 401/407 is answered once per realm with
+    /// the endpoint's credentials (stale=true with a new nonce: once more), as for in-dialog requests
+    /// (<see cref="Call.SendRequestAsync"/>). Does not throw for a non-2xx answer.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bad URI, method, header or content type.</exception>
+    /// <exception cref="CallFailedException">The target cannot be resolved (404) or no outbound proxy can (503).</exception>
+    public async Task<SipRequestResult> SendRequestAsync(
+        string targetUri, string method, IEnumerable<(string Name, string Value)>? headers = null, string? contentType = null,
+        ReadOnlyMemory<byte> body = default, CancellationToken cancellationToken = default)
+    {
+        var ua = Ua;
+        if (!SipUri.TryParse(targetUri, out var target, out var error))
+        {
+            throw new ArgumentException($"Invalid target URI '{targetUri}': {error}", nameof(targetUri));
+        }
+
+        var extra = Call.ValidateRequest(method, headers, contentType, body);
+        var bytes = body.ToArray();
+        var targets = await ResolveTargetsAsync(target, cancellationToken).ConfigureAwait(false);
+        var pending = await ua.Queue.InvokeAsync(() => ua.SendOutOfDialog(target, method, extra, contentType, bytes, targets)).ConfigureAwait(false);
+        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>RFC 3263 targets of <paramref name="uri"/>, in the order to try them.</summary>

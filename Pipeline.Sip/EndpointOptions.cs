@@ -45,8 +45,15 @@ public sealed record EndpointOptions
     /// <summary>Display name in From of our requests, or null.</summary>
     public string? DisplayName { get; init; }
 
-    /// <summary>Codec names in preference order: PCMU, PCMA, G722, telephone-event.</summary>
+    /// <summary>Codec names in preference order, as <see cref="CodecRegistry"/> knows them (built in: PCMU, PCMA, G722),
+    /// plus <c>telephone-event</c> for RFC 4733 events. An unknown name fails <see cref="Validate"/>.</summary>
     public IReadOnlyList<string> Codecs { get; init; } = ["PCMU", "PCMA"];
+
+    /// <summary>
+    /// Where codec names are looked up: rtpmap, payload type, fmtp rules (null: <see cref="Pipeline.Codecs.CodecRegistry.Default"/>).
+    /// Give the media factory the same registry (<c>CallMediaOptions.Codecs</c>) so that what is negotiated can be encoded.
+    /// </summary>
+    public Pipeline.Codecs.CodecRegistry? CodecRegistry { get; init; }
 
     /// <summary>Answer incoming calls automatically (IncomingCall is still raised first).</summary>
     public bool AutoAnswer { get; init; }
@@ -97,12 +104,21 @@ public sealed record EndpointOptions
     public int MaxMessageSize { get; init; } = 65_536;
 
     /// <summary>
-    /// Most server transactions alive at once (default 50,000). When full, a new request gets a stateless
-    /// 503 Service Unavailable with Retry-After; the last 10% are kept for in-dialog requests and CANCEL.
-    /// Completed transactions stay for 64×T1 (32 s) to absorb retransmissions, so each call/s of sustained
-    /// load holds about 64 of them (INVITE and BYE): the default carries ~700 calls/s, at a few KB each.
+    /// Most server transactions at work at once (default 50,000): requests without a final response yet, and INVITEs
+    /// whose error response waits for its ACK. When full, a new request gets a stateless 503 Service Unavailable with
+    /// Retry-After; the last 10% are kept for in-dialog requests and CANCEL. Completed transactions do not count here:
+    /// see <see cref="MaxCompletedTransactions"/>.
     /// </summary>
     public int MaxServerTransactions { get; init; } = 50_000;
+
+    /// <summary>
+    /// Most completed server transactions remembered to absorb retransmissions (default 250,000). A transaction whose
+    /// final response is out stays 64×T1 (32 s; T4 after the ACK of an error) as a compact record of about 0.5 KB (its
+    /// key and, for non-INVITE, the encoded response; no request, no timer), so each call/s of sustained load holds about
+    /// 64 of them (INVITE and BYE, ~35 KB): the default carries ~3,900 calls/s in at most ~150 MB. When full, the record
+    /// closest to expiry is forgotten early: memory stays bounded and no request is refused for it.
+    /// </summary>
+    public int MaxCompletedTransactions { get; init; } = 250_000;
 
     /// <summary>Most calls (dialogs) at once (default 1,000); a new INVITE beyond it gets 503 with Retry-After.</summary>
     public int MaxDialogs { get; init; } = 1_000;
@@ -173,7 +189,7 @@ public sealed record EndpointOptions
             throw new ArgumentException("EndpointOptions.Codecs must name at least one codec.", nameof(Codecs));
         }
 
-        _ = new SdpNegotiator(Codecs);
+        _ = new SdpNegotiator(Codecs, "pipeline", CodecRegistry);
         if (T1 <= TimeSpan.Zero)
         {
             throw new ArgumentException($"EndpointOptions.T1 must be positive (was {T1}).", nameof(T1));
@@ -212,6 +228,11 @@ public sealed record EndpointOptions
         if (MaxServerTransactions < 10)
         {
             throw new ArgumentException($"EndpointOptions.MaxServerTransactions must be at least 10 (was {MaxServerTransactions}).", nameof(MaxServerTransactions));
+        }
+
+        if (MaxCompletedTransactions < 0)
+        {
+            throw new ArgumentException($"EndpointOptions.MaxCompletedTransactions must not be negative (was {MaxCompletedTransactions}).", nameof(MaxCompletedTransactions));
         }
 
         if (MaxDialogs < 1)

@@ -1,5 +1,7 @@
 using Pipeline.Core.Media;
 
+using Pipeline.Codecs.Sdp;
+
 namespace Pipeline.Codecs.G729;
 
 /// <summary>
@@ -35,7 +37,7 @@ public static class G729Codec
     public const int StaticPayloadType = 18;
 
     /// <summary>G729/8000, payload type 18, 8 kHz mono, 20 ms packets by default.</summary>
-    public static CodecInfo Info { get; } = new("G729", StaticPayloadType, new RtpClockRate(8000), SampleRate.Hz8000, 1, TimeSpan.FromMilliseconds(20));
+    public static CodecInfo Info => StandardCodecs.G729;
 
     /// <summary>True when bcg729 loads here (the first call tries to load it).</summary>
     public static bool IsAvailable => Bcg729Library.IsDefaultAvailable;
@@ -46,10 +48,13 @@ public static class G729Codec
     /// <summary>Adds G729 (PT 18) to <paramref name="registry"/>. Creating an encoder or decoder from it throws
     /// <see cref="DllNotFoundException"/> if bcg729 is missing, so check <see cref="IsAvailable"/> first.</summary>
     /// <param name="registry">The registry to add to.</param>
-    /// <param name="annexB">Whether encoders use Annex B (VAD, DTX and SID frames).</param>
+    /// <param name="annexB">Whether we allow Annex B (VAD, DTX and SID frames): false offers and answers <c>annexb=no</c>.
+    /// An encoder uses Annex B when the SDP exchange agreed on it (absent annexb means yes).</param>
     public static void Register(CodecRegistry registry, bool annexB = true)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        registry.Register(Info, annexB ? static () => new G729Encoder(true) : static () => new G729Encoder(false), static () => new G729Decoder());
+        // The SDP answer settles annexb for both sides (RFC 4856); the encoder follows the agreed value.
+        var info = annexB ? Info : Info with { DefaultFmtp = new G729Fmtp(AnnexB: false).ToFmtp() };
+        registry.Register(info, static f => new G729Encoder(G729Fmtp.Parse(f.Parameters).AnnexB), static _ => new G729Decoder());
     }
 }

@@ -43,10 +43,13 @@ public static class OpusCodec
             : new ConcentusOpusDecoder(sampleRate, channels);
     }
 
-    private static OpusImplementation Resolve(OpusImplementation implementation) => implementation switch
+    private static OpusImplementation Resolve(OpusImplementation implementation) => Resolve(implementation, LibOpus.IsAvailable);
+
+    /// <summary>The implementation to build for a preference, given whether libopus loads.</summary>
+    internal static OpusImplementation Resolve(OpusImplementation implementation, bool nativeAvailable) => implementation switch
     {
-        OpusImplementation.Auto => LibOpus.IsAvailable ? OpusImplementation.Native : OpusImplementation.Managed,
-        OpusImplementation.Native => LibOpus.IsAvailable ? OpusImplementation.Native : throw LibOpus.MissingLibrary(LibOpus.LibraryName),
+        OpusImplementation.Auto => nativeAvailable ? OpusImplementation.Native : OpusImplementation.Managed,
+        OpusImplementation.Native => nativeAvailable ? OpusImplementation.Native : throw LibOpus.MissingLibrary(LibOpus.LibraryName),
         OpusImplementation.Managed => OpusImplementation.Managed,
         _ => throw new ArgumentOutOfRangeException(nameof(implementation), implementation, $"Opus implementation {(int)implementation} is not Auto, Native or Managed."),
     };

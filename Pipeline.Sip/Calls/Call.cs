@@ -16,6 +16,7 @@ public sealed class Call
 {
     private readonly SipUserAgent _ua;
     private readonly SdpSessionState _sdp = SdpNegotiator.NewSession();
+    private IReadOnlyList<string>? _reinviteCodecs;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _mediaReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Call>? _establishTcs;
@@ -53,6 +54,7 @@ public sealed class Call
     private SipTimer? _glareTimer;
     private SipTimer? _ringTimer;
     private int _glareAttempts;
+    private readonly HashSet<uint> _referCSeqs = [];
 
     internal Call(SipUserAgent ua, CallDirection direction, string callId, string remoteUri)
     {
@@ -154,9 +156,25 @@ public sealed class Call
     /// Sends a re-INVITE offering <paramref name="direction"/> (SendOnly to hold, SendRecv to resume). Completes when the
     /// answer was applied; throws <see cref="CallFailedException"/> when the peer refuses.
     /// </summary>
-    public async Task RenegotiateAsync(MediaDirection direction = MediaDirection.SendRecv, CancellationToken cancellationToken = default)
+    public Task RenegotiateAsync(MediaDirection direction = MediaDirection.SendRecv, CancellationToken cancellationToken = default) =>
+        RenegotiateAsync(direction, null, cancellationToken);
+
+    /// <summary>
+    /// Sends a re-INVITE offering <paramref name="direction"/> with only <paramref name="codecs"/>, in that order (a
+    /// subset of EndpointOptions.Codecs; null: all of them): the way to change codec mid-call, e.g. from PCMU to G722.
+    /// Telephone-event stays offered when the endpoint has it. Completes when the answer was applied.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="codecs"/> names a codec the endpoint does not have.</exception>
+    /// <exception cref="CallFailedException">The peer refused the offer.</exception>
+    public async Task RenegotiateAsync(MediaDirection direction, IReadOnlyList<string>? codecs, CancellationToken cancellationToken = default)
     {
-        var tcs = await _ua.Queue.InvokeAsync(() => SendReinvite(direction)).ConfigureAwait(false);
+        if (codecs is not null)
+        {
+            // Fail on the caller's thread with a clear message rather than inside the signalling queue.
+            _ = _ua.Negotiator.CreateOffer(SdpNegotiator.NewSession(), new IPEndPoint(IPAddress.Loopback, 9), direction, null, codecs);
+        }
+
+        var tcs = await _ua.Queue.InvokeAsync(() => SendReinvite(direction, codecs)).ConfigureAwait(false);
         await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -165,6 +183,72 @@ public sealed class Call
 
     /// <summary>Takes the peer off hold: a re-INVITE offering sendrecv.</summary>
     public Task ResumeAsync(CancellationToken cancellationToken = default) => RenegotiateAsync(MediaDirection.SendRecv, cancellationToken);
+
+    /// <summary>
+    /// Raised (on the signalling queue) for each NOTIFY of the implicit subscription of a REFER this call sent
+    /// (RFC 3515): the progress of the referred request. The NOTIFY is answered 200 before the event is raised.
+    /// </summary>
+    public event EventHandler<ReferNotification>? ReferNotified;
+
+    /// <summary>
+    /// Sends a request inside the call's dialog (e.g. REFER, NOTIFY, INFO, MESSAGE, UPDATE, OPTIONS) and returns the
+    /// final answer. Route set, From/To with tags, Call-ID and the next CSeq come from the dialog; a Contact is added
+    /// for REFER, NOTIFY, SUBSCRIBE and UPDATE when <paramref name="headers"/> has none. A 401/407 is answered with
+    /// Authorization/Proxy-Authorization per challenged realm from the endpoint's credentials (new CSeq, new branch);
+    /// a further challenge is answered only when it is stale=true with a new nonce, so the final 401/407 comes back
+    /// as the result (see <see cref="SipRequestResult.AuthenticationError"/>). Does not throw for a non-2xx answer;
+    /// a 481 or 408 ends the call (RFC 5057: the dialog is gone).
+    /// </summary>
+    /// <param name="method">The method token; INVITE, ACK, CANCEL, BYE and REGISTER are refused (use RenegotiateAsync/HangupAsync).</param>
+    /// <param name="headers">Extra headers; the dialog's own (Via, From, To, Call-ID, CSeq, Route, Max-Forwards,
+    /// Content-*, Authorization…) are refused.</param>
+    /// <param name="contentType">The body's media type; required when <paramref name="body"/> is not empty.</param>
+    /// <param name="body">The body (copied).</param>
+    /// <param name="cancellationToken">Stops waiting (the request itself runs on to its end).</param>
+    /// <exception cref="ArgumentException">A bad method, header or content type.</exception>
+    /// <exception cref="InvalidOperationException">The call is not established.</exception>
+    public async Task<SipRequestResult> SendRequestAsync(
+        string method, IEnumerable<(string Name, string Value)>? headers = null, string? contentType = null,
+        ReadOnlyMemory<byte> body = default, CancellationToken cancellationToken = default)
+    {
+        var extra = ValidateRequest(method, headers, contentType, body);
+        var bytes = body.ToArray();
+        var task = await _ua.Queue.InvokeAsync(() => StartInDialogRequest(method, extra, contentType, bytes, null)).ConfigureAwait(false);
+        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the peer to send a request to <paramref name="target"/> (a transfer; RFC 3515 REFER with Refer-To, and
+    /// Referred-By per RFC 3892 when given). Completes with the 2xx (normally 202 Accepted); the progress then comes
+    /// as <see cref="ReferNotified"/> events (NOTIFYs with message/sipfrag bodies, answered 200). Challenges are
+    /// answered as in <see cref="SendRequestAsync"/>.
+    /// </summary>
+    /// <exception cref="SipRequestFailedException">The REFER got a final non-2xx (e.g. a 401/407 with rejected credentials) or no answer.</exception>
+    /// <exception cref="InvalidOperationException">The call is not established.</exception>
+    public async Task<SipRequestResult> ReferAsync(SipUri target, SipUri? referredBy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var headers = new List<(string, string)> { ("Refer-To", "<" + target + ">") };
+        if (referredBy is not null) headers.Add(("Referred-By", "<" + referredBy + ">"));
+        var result = await _ua.Queue.InvokeAsync(() => StartInDialogRequest("REFER", headers, null, [], null)).ConfigureAwait(false);
+        var r = await result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return r.IsSuccess ? r : throw new SipRequestFailedException(r);
+    }
+
+    /// <summary>
+    /// Sends a NOTIFY in the call's dialog (RFC 6665) with <c>Event: <paramref name="eventName"/></c> and
+    /// <c>Subscription-State: <paramref name="subscriptionState"/></c>, e.g. ("refer;id=7", "active;expires=60",
+    /// "message/sipfrag", "SIP/2.0 180 Ringing"). Challenges are answered as in <see cref="SendRequestAsync"/>.
+    /// </summary>
+    /// <exception cref="SipRequestFailedException">The NOTIFY got a final non-2xx or no answer.</exception>
+    /// <exception cref="ArgumentException">An empty or multi-line event or state, or a body without content type.</exception>
+    public async Task<SipRequestResult> NotifyAsync(string eventName, string subscriptionState, string? contentType = null, ReadOnlyMemory<byte> body = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriptionState);
+        var r = await SendRequestAsync("NOTIFY", [("Event", eventName), ("Subscription-State", subscriptionState)], contentType, body, cancellationToken).ConfigureAwait(false);
+        return r.IsSuccess ? r : throw new SipRequestFailedException(r);
+    }
 
     public override string ToString() => $"{Direction} call {CallId} ({State})";
 
@@ -392,7 +476,7 @@ public sealed class Call
         NegotiatedMedia? media = null;
         string? why = null;
         if (response.Body.Length == 0 || !SdpSessionDescription.TryParse(response.Body, out var answer, out why) ||
-            !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+            !_ua.Negotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
         {
             why ??= "2xx without SDP answer";
             Log.LogWarning("Call {CallId}: unusable answer ({Why}); hanging up", CallId, why);
@@ -589,7 +673,7 @@ public sealed class Call
         }
         else
         {
-            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection, CurrentMedia);
             _offeredDirection = _localDirection;
             ok.AddHeader(SipHeaderNames.ContentType, "application/sdp");
             ok.Body = _localOffer.ToBytes();
@@ -636,7 +720,7 @@ public sealed class Call
             NegotiatedMedia? media = null;
             string? why = null;
             if (ack.Body.Length == 0 || !SdpSessionDescription.TryParse(ack.Body, out var answer, out why) ||
-                !SdpNegotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
+                !_ua.Negotiator.TryProcessAnswer(_localOffer!, answer!, _offeredDirection, out media, out why))
             {
                 why ??= "ACK without SDP answer";
                 Log.LogWarning("Call {CallId}: unusable answer in ACK ({Why}); hanging up", CallId, why);
@@ -708,6 +792,9 @@ public sealed class Call
             case "INVITE":
                 OnReinvite((InviteServerTransaction)tx);
                 break;
+            case "NOTIFY":
+                OnNotify(tx);
+                break;
             default:
                 _ua.Respond(tx, 405, $"Method {req.Method} Not Allowed");
                 break;
@@ -763,7 +850,7 @@ public sealed class Call
         }
         else
         {
-            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection);
+            _localOffer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), _localDirection, CurrentMedia);
             _offeredDirection = _localDirection;
             ok.Body = _localOffer.ToBytes();
             _awaitingAnswerInAck = true;
@@ -771,7 +858,7 @@ public sealed class Call
         }
     }
 
-    private TaskCompletionSource SendReinvite(MediaDirection direction)
+    private TaskCompletionSource SendReinvite(MediaDirection direction, IReadOnlyList<string>? codecs = null)
     {
         if (State != CallState.Established || Dialog is null)
         {
@@ -786,6 +873,7 @@ public sealed class Call
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _reinviteTcs = tcs;
         _glareAttempts = 0;
+        _reinviteCodecs = codecs;
         SendReinviteAttempt(direction, tcs);
         return tcs;
     }
@@ -797,7 +885,7 @@ public sealed class Call
         req.AddHeader(SipHeaderNames.Allow, SipUserAgent.AllowValue);
         req.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
         req.AddHeader(SipHeaderNames.ContentType, "application/sdp");
-        var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction);
+        var offer = _ua.Negotiator.CreateOffer(_sdp, _ua.SdpEndPoint(Media), direction, CurrentMedia, _reinviteCodecs);
         req.Body = offer.ToBytes();
         var hop = Dialog.NextHop() ?? _destination!;
         _reinviteRequest = req;
@@ -871,7 +959,7 @@ public sealed class Call
             _reinviteClient = null;
             Dialog.RefreshTarget(response);
             if (response.Body.Length > 0 && SdpSessionDescription.TryParse(response.Body, out var answer, out _) &&
-                SdpNegotiator.TryProcessAnswer(offer, answer!, direction, out var media, out var why))
+                _ua.Negotiator.TryProcessAnswer(offer, answer!, direction, out var media, out var why))
             {
                 _localDirection = direction;
                 var applied = ApplyMedia(media!);
@@ -898,6 +986,211 @@ public sealed class Call
         {
             // §14.1: the dialog is gone.
             SendBye(CallEndReason.Failed($"re-INVITE answered {response.StatusCode}"));
+        }
+    }
+
+    // ------------------------------------------------------------------ other in-dialog requests (REFER, NOTIFY…)
+
+    private static readonly HashSet<string> DialogOwnedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        SipHeaderNames.Via, SipHeaderNames.From, SipHeaderNames.To, SipHeaderNames.CallId, SipHeaderNames.CSeq, SipHeaderNames.MaxForwards,
+        SipHeaderNames.Route, SipHeaderNames.RecordRoute, SipHeaderNames.ContentType, SipHeaderNames.ContentLength,
+        "Authorization", "Proxy-Authorization",
+    };
+
+    internal static List<(string, string)> ValidateRequest(string method, IEnumerable<(string Name, string Value)>? headers, string? contentType, ReadOnlyMemory<byte> body)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        if (!IsToken(method))
+        {
+            throw new ArgumentException($"'{method}' is not a SIP method token.", nameof(method));
+        }
+
+        if (method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "REGISTER")
+        {
+            throw new ArgumentException($"{method} cannot be sent with SendRequestAsync (calls: Endpoint.CallAsync, Call.RenegotiateAsync / HangupAsync; registrations: EndpointOptions.Registrations).", nameof(method));
+        }
+
+        var list = new List<(string, string)>();
+        if (headers is not null)
+        {
+            foreach (var (name, value) in headers)
+            {
+                if (string.IsNullOrEmpty(name) || !IsToken(name))
+                {
+                    throw new ArgumentException($"'{name}' is not a header name.", nameof(headers));
+                }
+
+                var canonical = SipHeaderNames.Normalize(name);
+                if (DialogOwnedHeaders.Contains(canonical))
+                {
+                    throw new ArgumentException($"Header {canonical} is set by the dialog and cannot be given.", nameof(headers));
+                }
+
+                ArgumentNullException.ThrowIfNull(value, nameof(headers));
+                if (value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                {
+                    throw new ArgumentException($"The value of header {canonical} must not contain line breaks.", nameof(headers));
+                }
+
+                list.Add((canonical, value));
+            }
+        }
+
+        if (contentType is not null && (contentType.Length == 0 || contentType.AsSpan().IndexOfAny('\r', '\n') >= 0 || !contentType.Contains('/', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"'{contentType}' is not a media type.", nameof(contentType));
+        }
+
+        if (body.Length > 0 && contentType is null)
+        {
+            throw new ArgumentException("A body needs a content type.", nameof(contentType));
+        }
+
+        return list;
+    }
+
+    private static bool IsToken(string s)
+    {
+        foreach (var c in s)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~'))
+            {
+                return false;
+            }
+        }
+
+        return s.Length > 0;
+    }
+
+    /// <summary>Sends a non-INVITE request in the dialog, answering 401/407 with credentials (no loop). On the queue.</summary>
+    private Task<SipRequestResult> StartInDialogRequest(string method, List<(string Name, string Value)> headers, string? contentType, byte[] body, Action<SipRequest>? sent)
+    {
+        if (State != CallState.Established || Dialog is null)
+        {
+            throw new InvalidOperationException($"A {method} needs an established call (state {State}).");
+        }
+
+        var req = Dialog.CreateRequest(method);
+        bool hasContact = headers.Exists(h => h.Name == SipHeaderNames.Contact);
+        if (!hasContact && method is "REFER" or "NOTIFY" or "SUBSCRIBE" or "UPDATE")
+        {
+            req.AddHeader(SipHeaderNames.Contact, _ua.ContactHeader);
+        }
+
+        foreach (var (name, value) in headers) req.AddHeader(name, value);
+        req.AddHeader(SipHeaderNames.UserAgent, _ua.Options.UserAgent);
+        if (body.Length > 0)
+        {
+            req.AddHeader(SipHeaderNames.ContentType, contentType!);
+            req.Body = body;
+        }
+
+        if (method == "REFER") _referCSeqs.Add(req.CSeq.Number);
+        var tcs = new TaskCompletionSource<SipRequestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hop = Dialog.NextHop() ?? _destination!;
+        IReadOnlyList<Auth.DigestAuthorization> tried = [];
+        void Send(SipRequest request)
+        {
+            sent?.Invoke(request);
+            _ua.Layer.SendRequest(request, hop, r =>
+            {
+                if (r.IsProvisional) return;
+                string? authError = null;
+                if (r.StatusCode is 401 or 407)
+                {
+                    var dialog = Dialog;
+                    var retry = State == CallState.Established && dialog is not null
+                        ? _ua.CreateAuthenticatedRetry(request, r, ref tried, out authError, dialog.NextLocalSeq)
+                        : null;
+                    if (retry is not null)
+                    {
+                        if (method == "REFER") _referCSeqs.Add(retry.CSeq.Number);
+                        Send(retry);
+                        return;
+                    }
+
+                    authError ??= "the call has ended";
+                    Log.LogWarning("Call {CallId}: {Method} answered {Status} and not retried: {Why}", CallId, method, r.StatusCode, authError);
+                }
+
+                tcs.TrySetResult(SipRequestResult.From(request, r, authError));
+                if (r.StatusCode is 408 or 481 && State == CallState.Established)
+                {
+                    SendBye(CallEndReason.Failed($"{method} answered {r.StatusCode}"));
+                }
+            }, why => tcs.TrySetResult(SipRequestResult.Timeout(request, why)));
+        }
+
+        Send(req);
+        return tcs.Task;
+    }
+
+    /// <summary>An in-dialog NOTIFY: the implicit subscription of a REFER we sent (RFC 3515 §2.4.4), else 481.</summary>
+    private void OnNotify(SipServerTransaction tx)
+    {
+        var req = tx.Request;
+        var evt = req.GetHeader("Event");
+        if (evt is null)
+        {
+            _ua.Respond(tx, 489, "Bad Event (no Event header)", r => r.AddHeader("Allow-Events", "refer"));
+            return;
+        }
+
+        var parts = evt.Split(';', StringSplitOptions.TrimEntries);
+        if (!string.Equals(parts[0], "refer", StringComparison.OrdinalIgnoreCase))
+        {
+            _ua.Respond(tx, 489, $"Bad Event ({parts[0]} not supported)", r => r.AddHeader("Allow-Events", "refer"));
+            return;
+        }
+
+        uint? id = null;
+        foreach (var p in parts)
+        {
+            if (p.StartsWith("id=", StringComparison.OrdinalIgnoreCase) && uint.TryParse(p.AsSpan(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) id = n;
+        }
+
+        if (_referCSeqs.Count == 0 || (id is { } i && !_referCSeqs.Contains(i)))
+        {
+            _ua.Respond(tx, 481, "Subscription Does Not Exist (no REFER sent with that CSeq)");
+            return;
+        }
+
+        var stateHeader = req.GetHeader("Subscription-State");
+        if (stateHeader is null)
+        {
+            _ua.Respond(tx, 400, "Bad Request (no Subscription-State header)");
+            return;
+        }
+
+        var stateParts = stateHeader.Split(';', StringSplitOptions.TrimEntries);
+        string? termination = null;
+        foreach (var p in stateParts)
+        {
+            if (p.StartsWith("reason=", StringComparison.OrdinalIgnoreCase)) termination = p[7..];
+        }
+
+        string fragment = System.Text.Encoding.UTF8.GetString(req.Body);
+        int? status = null;
+        string? reason = null;
+        var firstLine = fragment.Split('\n', 2)[0].TrimEnd('\r');
+        var words = firstLine.Split(' ', 3);
+        if (words.Length >= 2 && words[0].StartsWith("SIP/", StringComparison.OrdinalIgnoreCase) &&
+            int.TryParse(words[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 699)
+        {
+            status = code;
+            reason = words.Length == 3 ? words[2] : "";
+        }
+
+        _ua.Respond(tx, 200);
+        var note = new ReferNotification(id, stateParts[0].ToLowerInvariant(), termination, status, reason, fragment);
+        try
+        {
+            ReferNotified?.Invoke(this, note);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "ReferNotified handler threw");
         }
     }
 
@@ -1009,7 +1302,7 @@ public sealed class Call
             Log.LogError(ex, "Ended handler threw");
         }
 
-        _ = FinishAsync();
+        _ = Task.Run(FinishAsync); // media teardown (graph stop, sockets) off the signalling queue
     }
 
     private async Task FinishAsync()

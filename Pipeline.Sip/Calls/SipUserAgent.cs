@@ -17,7 +17,7 @@ namespace Pipeline.Sip.Calls;
 /// </summary>
 internal sealed class SipUserAgent : ISipTransactionUser
 {
-    public const string AllowValue = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    public const string AllowValue = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY";
 
     private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
     {
@@ -41,9 +41,10 @@ internal sealed class SipUserAgent : ISipTransactionUser
         {
             User = this,
             MaxServerTransactions = options.MaxServerTransactions,
+            MaxLingeringServerTransactions = options.MaxCompletedTransactions,
             OverloadRetryAfterSeconds = (int)options.OverloadRetryAfter.TotalSeconds,
         };
-        Negotiator = new SdpNegotiator(options.Codecs, options.UserName);
+        Negotiator = new SdpNegotiator(options.Codecs, options.UserName, options.CodecRegistry);
         Authenticator = options.Credentials is { } credentials ? new Auth.DigestAuthenticator(credentials) : null;
         var local = transport.LocalEndPoint;
         ContactAddress = local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any) ? GuessLocalAddress() : local.Address;
@@ -73,10 +74,12 @@ internal sealed class SipUserAgent : ISipTransactionUser
 
     /// <summary>
     /// Builds the resend of <paramref name="request"/> after a 401/407 (RFC 3261 §22.2): same Call-ID, tags and body,
-    /// CSeq + 1, a new branch, and an Authorization/Proxy-Authorization per challenged realm. Null (with the reason)
-    /// when there are no credentials or they were already refused for this request (no loop).
+    /// CSeq + 1 (or <paramref name="cseq"/>: in a dialog, the dialog's next number), a new branch, and an
+    /// Authorization/Proxy-Authorization per challenged realm. Null (with the reason) when there are no credentials
+    /// or they were already refused for this request (same realm again without stale=true, or stale=true with the
+    /// nonce just answered: no loop).
     /// </summary>
-    public SipRequest? CreateAuthenticatedRetry(SipRequest request, SipResponse challenge, ref IReadOnlyList<Auth.DigestAuthorization> previous, out string? error)
+    public SipRequest? CreateAuthenticatedRetry(SipRequest request, SipResponse challenge, ref IReadOnlyList<Auth.DigestAuthorization> previous, out string? error, Func<uint>? cseq = null)
     {
         if (Authenticator is null)
         {
@@ -98,11 +101,102 @@ internal sealed class SipUserAgent : ISipTransactionUser
             retry.AddHeader(h.Name, h.Value);
         }
 
-        retry.SetHeader(SipHeaderNames.CSeq, new SipCSeq(request.CSeq.Number + 1, request.Method).ToString());
+        retry.SetHeader(SipHeaderNames.CSeq, new SipCSeq(cseq?.Invoke() ?? request.CSeq.Number + 1, request.Method).ToString());
         foreach (var a in answers) retry.AddHeader(answerHeader, a.HeaderValue);
         retry.Body = request.Body;
         previous = answers;
         return retry;
+    }
+
+    /// <summary>
+    /// Sends a request outside a dialog (OPTIONS, MESSAGE…) to the first of <paramref name="targets"/>: the next on a
+    /// timeout or 503 (RFC 3263 §4.3), credentials on a 401/407 (CSeq + 1, no loop). On the queue.
+    /// </summary>
+    public Task<SipRequestResult> SendOutOfDialog(SipUri target, string method, List<(string Name, string Value)> headers, string? contentType, byte[] body, IReadOnlyList<(IPEndPoint Destination, string? Route)> targets)
+    {
+        var req = new SipRequest(method, target.WithoutHeaders());
+        req.AddHeader(SipHeaderNames.MaxForwards, SipMessageFactory.Format(Options.MaxForwards));
+        var local = SipUri.Create(Options.UserName, ContactUri.Host, ContactUri.Port);
+        var from = new SipNameAddr(local, Options.DisplayName is null ? null : "\"" + Options.DisplayName + "\"").WithTag(SipMessageFactory.NewTag());
+        req.AddHeader(SipHeaderNames.From, from.ToString());
+        req.AddHeader(SipHeaderNames.To, "<" + target.WithoutHeaders() + ">");
+        req.AddHeader(SipHeaderNames.CallId, SipMessageFactory.NewCallId(ContactUri.Host.Trim('[', ']')));
+        req.AddHeader(SipHeaderNames.CSeq, new SipCSeq((uint)Random.Shared.Next(1, 10000), method).ToString());
+        if (!headers.Exists(h => h.Name == SipHeaderNames.Contact) && method is "OPTIONS" or "SUBSCRIBE" or "REFER" or "NOTIFY")
+        {
+            req.AddHeader(SipHeaderNames.Contact, ContactHeader);
+        }
+
+        foreach (var (name, value) in headers) req.AddHeader(name, value);
+        req.AddHeader(SipHeaderNames.UserAgent, Options.UserAgent);
+        if (body.Length > 0)
+        {
+            req.AddHeader(SipHeaderNames.ContentType, contentType!);
+            req.Body = body;
+        }
+
+        var tcs = new TaskCompletionSource<SipRequestResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IReadOnlyList<Auth.DigestAuthorization> tried = [];
+        int index = 0;
+        void Send(SipRequest request)
+        {
+            var (destination, route) = targets[index];
+            request.RemoveHeader(SipHeaderNames.Route);
+            if (route is not null) request.InsertHeader(1, SipHeaderNames.Route, route);
+            Layer.SendRequest(request, destination, r =>
+            {
+                if (r.IsProvisional) return;
+                string? authError = null;
+                if (r.StatusCode is 401 or 407)
+                {
+                    if (CreateAuthenticatedRetry(request, r, ref tried, out authError) is { } retry)
+                    {
+                        Send(retry);
+                        return;
+                    }
+
+                    Log.LogWarning("{Method} to {Target} answered {Status} and not retried: {Why}", method, target, r.StatusCode, authError);
+                }
+                else if (r.StatusCode == 503 && index + 1 < targets.Count)
+                {
+                    Log.LogWarning("{Method} to {Target}: 503 from {Server}; trying the next server", method, target, destination);
+                    index++;
+                    Send(Resend(request));
+                    return;
+                }
+
+                tcs.TrySetResult(SipRequestResult.From(request, r, authError));
+            }, why =>
+            {
+                if (index + 1 < targets.Count)
+                {
+                    Log.LogWarning("{Method} to {Target}: no answer from {Server}; trying the next server", method, target, destination);
+                    index++;
+                    Send(Resend(request));
+                    return;
+                }
+
+                tcs.TrySetResult(SipRequestResult.Timeout(request, why));
+            });
+        }
+
+        Send(req);
+        return tcs.Task;
+    }
+
+    /// <summary>The same request for another server: CSeq + 1 and (when sent) a new branch; no credentials (another server, another challenge).</summary>
+    private static SipRequest Resend(SipRequest request)
+    {
+        var next = new SipRequest(request.Method, request.Uri!);
+        foreach (var h in request.Headers)
+        {
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.CSeq or "Authorization" or "Proxy-Authorization") continue;
+            next.AddHeader(h.Name, h.Value);
+        }
+
+        next.SetHeader(SipHeaderNames.CSeq, new SipCSeq(request.CSeq.Number + 1, request.Method).ToString());
+        next.Body = request.Body;
+        return next;
     }
 
     public IPAddress ContactAddress { get; }
@@ -277,7 +371,8 @@ internal sealed class SipUserAgent : ISipTransactionUser
         OnNewInvite(tx);
     }
 
-    private static bool SipMethodAllowed(string method) => method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "OPTIONS";
+    // NOTIFY: the implicit subscription of a REFER we sent (RFC 3515 §2.4.4); outside a dialog it gets 481.
+    private static bool SipMethodAllowed(string method) => method is "INVITE" or "ACK" or "CANCEL" or "BYE" or "OPTIONS" or "NOTIFY";
 
     private void OnNewInvite(SipServerTransaction tx)
     {

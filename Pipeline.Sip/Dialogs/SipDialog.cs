@@ -51,6 +51,9 @@ internal sealed class SipDialog
         if (used > LocalSeq) LocalSeq = used;
     }
 
+    /// <summary>Takes the next local CSeq number (for a resend built outside <see cref="CreateRequest"/>).</summary>
+    public uint NextLocalSeq() => ++LocalSeq;
+
     public uint? RemoteSeq { get; private set; }
 
     public static string Key(string callId, string localTag, string remoteTag) => callId + "|" + localTag + "|" + remoteTag;

@@ -12,11 +12,15 @@ namespace Pipeline.Sip.Media;
 /// <summary>
 /// One call's media: turns each negotiated SDP outcome into graph edits, changing only what differs.
 /// <code>
-///   send:    source ──► sendTee ─┬─► sendGate (hold) ──► encoder ──► RTP sender ──► UDP
+///   send:    source ──► sendTee ─┬─► sendGate (hold) ──► sendRate ──► encoder ──► RTP sender ──► UDP
 ///                                └─► sentTap ──► recorder.Sent
-///   receive: UDP ──► RTP receiver ──► jitter buffer ══clock══► decoder ──► receivedTap ──► recorder.Received
+///   receive: UDP ──► RTP receiver ──► jitter buffer ══clock══► decoder ──► receiveRate ──► receivedTap ──► recorder.Received
 ///                               └──► dtmf (telephone-event) ──► dtmfTap
 /// </code>
+/// The call has one audio rate (<see cref="AudioRate"/>: <see cref="CallMediaOptions.AudioRate"/>, or the first
+/// codec's): sources, taps and recorders run at it for the whole call. The two rate adapters convert to and from
+/// the codec's rate when it differs (G.722 at 16 kHz on an 8 kHz call, Opus at 48 kHz) and pass frames through
+/// untouched when it does not, so a re-INVITE may move the call to a codec of another rate or RTP clock.
 /// <list type="table">
 /// <item><term>first answer</term><description>build the graph for the codec, aim RTP at the remote, start.</description></item>
 /// <item><term>hold (sendonly/inactive, c=0.0.0.0)</term><description>close the send gate and pause RTP; receive per direction.</description></item>
@@ -36,7 +40,11 @@ public sealed class CallMediaController : ICallMediaSession
     private readonly TapNode<AudioFrame> _receivedTap;
     private readonly TapNode<AudioFrame> _sentTap;
     private readonly TapNode<DtmfEvent> _dtmfTap;
+    private readonly Dictionary<int, NegotiatedCodec> _decoderFormats = [];
+    private readonly List<IDisposable> _codecInstances = []; // native codecs (Opus) made for this call, freed when it ends
     private AudioDecoderNode? _decoder;
+    private AudioRateAdapterNode? _sendRate;
+    private AudioRateAdapterNode? _receiveRate;
     private AudioEncoderNode? _encoder;
     private JitterBufferNode? _jitter;
     private SwitchNode<AudioFrame>? _sendGate;
@@ -63,6 +71,12 @@ public sealed class CallMediaController : ICallMediaSession
         _sentTap = new TapNode<AudioFrame>("sent-audio");
         _dtmfTap = new TapNode<DtmfEvent>("dtmf");
     }
+
+    /// <summary>The call's audio rate: what sources must produce and what taps and recorders get (fixed at the first answer).</summary>
+    public SampleRate AudioRate { get; private set; }
+
+    /// <summary>The encoder in use (its rate may differ from <see cref="AudioRate"/>); null before the first answer.</summary>
+    public IAudioEncoder? Encoder => _encoder?.Encoder;
 
     /// <summary>The call's Call-ID.</summary>
     public string CallId => _callId;
@@ -112,7 +126,14 @@ public sealed class CallMediaController : ICallMediaSession
             }
             else
             {
-                await _graph.EditAsync(_ => Update(media)).ConfigureAwait(false);
+                // Make the new codec's encoder outside the edit (the edit runs on the clock thread and must not fail there).
+                var old = Current!;
+                (CodecInfo, IAudioEncoder)? codec = old.Codec != media.Codec || old.PacketTime != media.PacketTime
+                    ? (Resolve(media.Codec), CreateEncoder(media))
+                    : null;
+                JitterBufferNode? retired = null;
+                await _graph.EditAsync(g => retired = Update(g, media, codec)).ConfigureAwait(false);
+                if (retired is not null) await _graph.RemoveAsync(retired).ConfigureAwait(false);
             }
 
             Current = media;
@@ -128,51 +149,72 @@ public sealed class CallMediaController : ICallMediaSession
     {
         if (!_options.Codecs.TryGet(codec.Name, new RtpClockRate(codec.ClockRate), out var info))
         {
-            throw new NotSupportedException($"Codec {codec.Name}/{codec.ClockRate} was negotiated but has no implementation in the codec registry.");
+            throw new NotSupportedException($"Codec {codec.Name}/{codec.ClockRate} was negotiated but has no implementation in the codec registry (known: {_options.Codecs.DescribeNames()}).");
         }
 
         return info;
     }
 
+    private IAudioEncoder CreateEncoder(NegotiatedMedia media) =>
+        Own(_options.Codecs.CreateEncoder(media.Codec.ToCodecFormat(media.PacketTime)));
+
+    private T Own<T>(T codec)
+    {
+        if (codec is IDisposable d)
+        {
+            lock (_codecInstances) _codecInstances.Add(d);
+        }
+
+        return codec;
+    }
+
     private void Build(NegotiatedMedia media)
     {
         var info = Resolve(media.Codec);
+        var encoder = CreateEncoder(media);
         var g = _graph;
         _rtp.ClockRate = info.RtpClockRate;
         _rtp.TelephoneEventPayloadType = media.TelephoneEventPayloadType;
         _rtp.AddTo(g);
+        var rate = _options.AudioRate ?? encoder.SampleRate;
+        AudioRate = rate;
 
         // Receive path.
         _receiveGate = g.Add(new SwitchNode<EncodedFrame>("receive-gate", media.CanReceive));
         _jitter = g.Add(new FixedJitterBufferNode("jitter", info.RtpClockRate, _options.JitterBufferDelay));
         _decoder = g.Add(new AudioDecoderNode("decoder"));
+        _receiveRate = g.Add(new AudioRateAdapterNode("receive-rate", rate));
         var clock = g.Clock;
         long startTick = clock.TickCount;
-        var rate = info.SampleRate;
-        long samplesPerTick = rate.SamplesIn(clock.Period);
-
-        // Received audio starts on the call's timeline where it was heard (after the jitter buffer's delay).
-        _decoder.InitialPositionSource = () => Math.Max(0, (clock.TickCount - startTick - 1) * samplesPerTick);
         SetDecoders(media);
+
+        // Received audio starts on the call's timeline where it was heard (after the jitter buffer's delay); the
+        // decoder counts in its own rate, the adapter carries that onto the call's rate.
+        var decoderRate = _decoder.GetDecoder(media.Codec.PayloadType)?.SampleRate ?? rate;
+        long samplesPerTick = decoderRate.SamplesIn(clock.Period);
+        _decoder.InitialPositionSource = () => Math.Max(0, (clock.TickCount - startTick - 1) * samplesPerTick);
         g.Add(_receivedTap);
         g.Add(_dtmfTap);
         g.Connect(_rtp.Receiver.Output, _receiveGate.Input);
         g.Connect(_receiveGate.Output, _jitter.Input);
         g.Connect(_jitter.Output, _decoder.Input);
-        g.Connect(_decoder.Output, _receivedTap.Input);
+        g.Connect(_decoder.Output, _receiveRate.Input);
+        g.Connect(_receiveRate.Output, _receivedTap.Input);
         g.Connect(_rtp.Receiver.Events, _dtmfTap.Input);
 
         // Send path.
-        _encoder = g.Add(new AudioEncoderNode("encoder", _options.Codecs.CreateEncoder(info.Name), media.Codec.PayloadType, media.PacketTime));
+        _encoder = g.Add(new AudioEncoderNode("encoder", encoder, media.Codec.PayloadType, media.PacketTime));
+        _sendRate = g.Add(new AudioRateAdapterNode("send-rate", encoder.SampleRate) { TargetChannels = encoder.Channels });
         _sendGate = g.Add(new SwitchNode<AudioFrame>("send-gate", media.CanSend));
         var tee = g.Add(new TeeNode<AudioFrame>("send-tee", 2));
         g.Add(_sentTap);
         g.Connect(tee.Outputs[0], _sendGate.Input);
         g.Connect(tee.Outputs[1], _sentTap.Input);
-        g.Connect(_sendGate.Output, _encoder.Input);
+        g.Connect(_sendGate.Output, _sendRate.Input);
+        g.Connect(_sendRate.Output, _encoder.Input);
         g.Connect(_encoder.Output, _rtp.Sender.Input);
 
-        var context = new CallAudioContext(_callId, info.SampleRate, media.Codec);
+        var context = new CallAudioContext(_callId, rate, media.Codec);
         var source = _options.Source?.Invoke(context);
         if (source is not null)
         {
@@ -194,31 +236,44 @@ public sealed class CallMediaController : ICallMediaSession
         _codecName = info.Name;
     }
 
+    /// <summary>Maps every agreed payload type to a decoder made for its negotiated format; keeps the ones that did not change.</summary>
     private void SetDecoders(NegotiatedMedia media)
     {
         foreach (var c in media.Codecs)
         {
-            if (_decoder!.GetDecoder(c.PayloadType) is { } existing && string.Equals(existing.Name, c.Name, StringComparison.OrdinalIgnoreCase)) continue;
-            if (_options.Codecs.TryGet(c.Name, new RtpClockRate(c.ClockRate), out var info))
+            if (c.IsTelephoneEvent) continue;
+            if (_decoderFormats.TryGetValue(c.PayloadType, out var had) && had == c) continue;
+            if (_options.Codecs.TryGet(c.Name, new RtpClockRate(c.ClockRate), out _))
             {
-                _decoder.SetDecoder(c.PayloadType, _options.Codecs.CreateDecoder(info.Name));
+                _decoder!.SetDecoder(c.PayloadType, Own(_options.Codecs.CreateDecoder(c.ToCodecFormat(media.PacketTime))));
+                _decoderFormats[c.PayloadType] = c;
             }
         }
     }
 
-    /// <summary>Runs between two ticks: change only what differs from the running media.</summary>
-    private void Update(NegotiatedMedia media)
+    /// <summary>Runs between two ticks: change only what differs from the running media. Returns a jitter buffer to
+    /// remove after the edit when the RTP clock changed (Opus at 48 kHz after PCMU at 8 kHz).</summary>
+    private JitterBufferNode? Update(MediaGraph g, NegotiatedMedia media, (CodecInfo Info, IAudioEncoder Encoder)? codec)
     {
         var old = Current!;
-        if (!string.Equals(old.Codec.Name, media.Codec.Name, StringComparison.OrdinalIgnoreCase) || old.Codec.PayloadType != media.Codec.PayloadType || old.PacketTime != media.PacketTime)
+        JitterBufferNode? retired = null;
+        if (codec is { } changed)
         {
-            var info = Resolve(media.Codec);
-            if (info.RtpClockRate.Hertz != old.Codec.ClockRate)
+            var (info, encoder) = changed;
+            _sendRate!.TargetRate = encoder.SampleRate;
+            _sendRate.TargetChannels = encoder.Channels;
+            _encoder!.SetEncoder(encoder, media.Codec.PayloadType, media.PacketTime);
+            if (info.RtpClockRate != _rtp.ClockRate)
             {
-                throw new NotSupportedException($"Changing from {old.Codec.Name}/{old.Codec.ClockRate} to {media.Codec.Name}/{media.Codec.ClockRate} mid-call needs a resampler, which this build does not have.");
+                _rtp.ClockRate = info.RtpClockRate;
+                retired = _jitter;
+                var jitter = g.Add(new FixedJitterBufferNode("jitter", info.RtpClockRate, _options.JitterBufferDelay));
+                g.Disconnect(retired!.Output);
+                g.Connect(_receiveGate!.Output, jitter.Input);
+                g.Connect(jitter.Output, _decoder!.Input);
+                _jitter = jitter;
             }
 
-            _encoder!.SetEncoder(_options.Codecs.CreateEncoder(info.Name), media.Codec.PayloadType, media.PacketTime);
             _codecName = info.Name;
         }
 
@@ -230,6 +285,8 @@ public sealed class CallMediaController : ICallMediaSession
         {
             _rtp.SetRemote(media.CanSend ? media.RemoteRtp : null, media.RemoteRtcp);
         }
+
+        return retired;
     }
 
     public async ValueTask DisposeAsync()
@@ -246,6 +303,11 @@ public sealed class CallMediaController : ICallMediaSession
             _sentTap.Tap.Complete();
             _dtmfTap.Tap.Complete();
             _applyGate.Dispose();
+            lock (_codecInstances)
+            {
+                foreach (var c in _codecInstances) c.Dispose();
+                _codecInstances.Clear();
+            }
         }
     }
 }

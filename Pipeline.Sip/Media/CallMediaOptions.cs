@@ -18,7 +18,15 @@ public sealed class CallMediaOptions
 
     public int RtpPortHigh { get; init; } = 20000;
 
+    /// <summary>The codecs that can be encoded and decoded; give the endpoint the same registry (EndpointOptions.CodecRegistry).</summary>
     public CodecRegistry Codecs { get; init; } = CodecRegistry.Default;
+
+    /// <summary>
+    /// The audio rate of every call's sources, taps and recorders, whatever the codec (resampled at the codec when it
+    /// differs). Null: the rate of the first codec negotiated for the call (8 kHz for PCMU, 16 kHz for G.722), which
+    /// stays for the whole call even when a re-INVITE changes the codec.
+    /// </summary>
+    public Pipeline.Core.Media.SampleRate? AudioRate { get; init; }
 
     /// <summary>Fixed playout delay of the jitter buffer.</summary>
     public TimeSpan JitterBufferDelay { get; init; } = TimeSpan.FromMilliseconds(60);

@@ -33,6 +33,8 @@ public sealed class Registration
     private readonly Func<SipUri, CancellationToken, Task<IReadOnlyList<IPEndPoint>>> _resolve;
     private IReadOnlyList<IPEndPoint> _targets = [];
     private int _targetIndex;
+    private int _attempt;
+    private ITimer? _failoverTimer;
 
     internal Registration(SipUserAgent ua, RegistrationOptions options, Func<SipUri, CancellationToken, Task<IReadOnlyList<IPEndPoint>>> resolve)
     {
@@ -106,6 +108,7 @@ public sealed class Registration
         if (_targetIndex + 1 >= _targets.Count) return false;
         _ua.Log.LogWarning("Registration {Aor}: {Why} from {Server}; trying {Next}", AddressOfRecord, why, CurrentServer, _targets[_targetIndex + 1]);
         _targetIndex++;
+        if (!_stopping) SetState(RegistrationState.Registering); // the binding at the failed server is lost: ready again once the next one answers
         Send(expires, []);
         return true;
     }
@@ -158,10 +161,35 @@ public sealed class Registration
         request.AddHeader("User-Agent", _ua.Options.UserAgent);
         foreach (var a in authorizations) request.AddHeader(authHeader ?? "Authorization", a.HeaderValue);
         request.AddHeader(SipHeaderNames.ContentLength, "0");
-        _ua.Layer.SendRequest(request, destination, r => OnResponse(request, r, expires, authorizations), why =>
+        int attempt = ++_attempt;
+        bool answered = false;
+        var tx = _ua.Layer.SendRequest(request, destination, r =>
         {
+            if (attempt != _attempt) return; // a server we already moved on from
+            answered = true;
+            _failoverTimer?.Dispose();
+            OnResponse(request, r, expires, authorizations);
+        }, why =>
+        {
+            if (attempt != _attempt) return;
+            _failoverTimer?.Dispose();
             if (!TryNextServer(expires, "no answer")) Fail("no answer from registrar: " + why);
         });
+
+        // RFC 3263 §4.3 with the endpoint's FailoverTimeout (as for INVITEs): a server that does not answer at all
+        // within it is given up for the next target, instead of waiting out the transaction timeout (64·T1).
+        _failoverTimer?.Dispose();
+        _failoverTimer = null;
+        if (_targetIndex + 1 < _targets.Count && !_stopping)
+        {
+            var timeout = _ua.Options.FailoverTimeout;
+            _failoverTimer = _ua.Layer.Time.CreateTimer(_ => _ua.Queue.Post(() =>
+            {
+                if (attempt != _attempt || answered || _stopping) return;
+                tx.Abandon();
+                TryNextServer(expires, $"no answer within {timeout.TotalSeconds:0.#} s");
+            }), null, timeout, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void OnResponse(SipRequest request, SipResponse response, TimeSpan expires, IReadOnlyList<DigestAuthorization> previous)

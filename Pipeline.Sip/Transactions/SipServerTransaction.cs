@@ -15,6 +15,9 @@ internal abstract class SipServerTransaction(SipTransactionLayer layer, string k
     /// <summary>Key in the layer's merged-request index (§8.2.2.2), if indexed.</summary>
     internal string? MergeKey { get; set; }
 
+    /// <summary>True once any response (provisional or final) was sent.</summary>
+    public bool HasResponded => LastResponse is not null;
+
     /// <summary>True once a final response was sent.</summary>
     public bool IsFinal => LastResponse is { IsProvisional: false };
 
@@ -25,6 +28,30 @@ internal abstract class SipServerTransaction(SipTransactionLayer layer, string k
     public abstract void SendResponse(SipResponse response);
 
     public abstract void OnRetransmission(SipRequest request);
+
+    /// <summary>
+    /// The final response is out and only retransmissions remain to be absorbed for <paramref name="lifetime"/>: over a
+    /// zero lifetime (reliable transports) the transaction ends now; an RFC 3261 one (magic cookie) is handed to the
+    /// layer's compact lingering table (this object keeps its state but leaves the table); an RFC 2543 one keeps its timer.
+    /// </summary>
+    protected void Linger(TimeSpan lifetime, SipResponse? resend)
+    {
+        if (lifetime <= TimeSpan.Zero)
+        {
+            Terminate();
+            return;
+        }
+
+        if (Request.TopVia?.HasMagicCookie != true)
+        {
+            StopTimers();
+            StartTimer(lifetime, Terminate);
+            return;
+        }
+
+        StopTimers();
+        Layer.Linger(this, lifetime, resend);
+    }
 }
 
 /// <summary>RFC 3261 §17.2.1 with RFC 6026: timers G, H, I and L. A 2xx is sent once; the TU retransmits it until ACK.</summary>
@@ -61,7 +88,7 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
         if (response.IsSuccess)
         {
             State = SipTransactionState.Accepted;
-            StartTimer(Timers.Timeout, Terminate); // timer L
+            Linger(Timers.Timeout, null); // timer L: INVITE retransmissions are absorbed, the ACK goes to the TU
             return;
         }
 
@@ -103,8 +130,8 @@ internal sealed class InviteServerTransaction(SipTransactionLayer layer, string 
             if (State == SipTransactionState.Completed)
             {
                 State = SipTransactionState.Confirmed;
-                Stop(ref _timerG);
-                TerminateAfter(Timers.TimerIK(Reliable)); // timer I
+                _timerG = null;
+                Linger(Timers.TimerIK(Reliable), null); // timer I: absorbs ACK retransmissions
             }
 
             return;
@@ -137,7 +164,7 @@ internal sealed class NonInviteServerTransaction(SipTransactionLayer layer, stri
         }
 
         State = SipTransactionState.Completed;
-        TerminateAfter(Timers.TimerJ(Reliable)); // timer J
+        Linger(Timers.TimerJ(Reliable), response); // timer J: a retransmitted request gets this response again
     }
 
     public override void OnRetransmission(SipRequest request)

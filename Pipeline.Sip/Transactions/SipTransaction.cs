@@ -65,6 +65,17 @@ internal abstract class SipTransaction
         timer = null;
     }
 
+    /// <summary>Cancels every timer of this transaction (it moves to the layer's lingering table or restarts one).</summary>
+    protected void StopTimers()
+    {
+        foreach (var t in _timers)
+        {
+            t.Dispose();
+        }
+
+        _timers.Clear();
+    }
+
     /// <summary>Stops the transaction at once, without sending anything more (a failed-over INVITE whose server never answered).</summary>
     internal void Abandon() => Terminate();
 

@@ -14,7 +14,8 @@ internal sealed class SipTransactionLayer
 {
     private readonly Dictionary<string, SipClientTransaction> _clients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SipServerTransaction> _servers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SipServerTransaction> _merged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _merged = new(StringComparer.Ordinal);
+    private readonly LingeringServerTransactionTable _lingering;
     private readonly ILogger _log;
 
     public SipTransactionLayer(ISipTransport transport, ISipScheduler scheduler, TimeProvider time, SipTimerSettings timers, ILogger? log = null)
@@ -24,6 +25,7 @@ internal sealed class SipTransactionLayer
         Time = time;
         Timers = timers;
         _log = log ?? NullLogger.Instance;
+        _lingering = new LingeringServerTransactionTable(time, scheduler, OnLingeringRemoved);
     }
 
     public ISipTransport Transport { get; }
@@ -38,10 +40,30 @@ internal sealed class SipTransactionLayer
 
     public int ClientCount => _clients.Count;
 
-    public int ServerCount => _servers.Count;
+    /// <summary>Server transactions known: live ones plus completed ones waiting out retransmissions.</summary>
+    public int ServerCount => _servers.Count + _lingering.Count;
 
-    /// <summary>Most server transactions alive at once; beyond it new requests get a stateless 503 (10% kept for in-dialog requests and CANCEL).</summary>
+    /// <summary>Server transactions still working (no final response yet, or an INVITE error response waiting for its ACK).</summary>
+    public int LiveServerCount => _servers.Count;
+
+    /// <summary>Completed server transactions kept as compact records to absorb retransmissions (timers I, J, L).</summary>
+    public int LingeringServerCount => _lingering.Count;
+
+    /// <summary>
+    /// Most live server transactions at once; beyond it new requests get a stateless 503 (10% kept for in-dialog
+    /// requests and CANCEL). Completed transactions do not count: see <see cref="MaxLingeringServerTransactions"/>.
+    /// </summary>
     public int MaxServerTransactions { get; init; } = int.MaxValue;
+
+    /// <summary>Most completed server transactions remembered; beyond it the one closest to expiry is forgotten early.</summary>
+    public int MaxLingeringServerTransactions
+    {
+        get => _lingering.Capacity;
+        init => _lingering = new LingeringServerTransactionTable(Time, Scheduler, OnLingeringRemoved) { Capacity = value };
+    }
+
+    /// <summary>Completed server transactions forgotten before their time because the lingering table was full.</summary>
+    public long EvictedLingering => _lingering.Evicted;
 
     /// <summary>Retry-After of the 503 sent when the table is full.</summary>
     public int OverloadRetryAfterSeconds { get; init; } = 5;
@@ -97,8 +119,8 @@ internal sealed class SipTransactionLayer
         if (message is SipResponse response)
         {
             var via = response.TopVia;
-            var key = ClientKey(via?.Branch ?? "", response.CSeq.Method);
-            if (_clients.TryGetValue(key, out var ctx))
+            var clientKey = ClientKey(via?.Branch ?? "", response.CSeq.Method);
+            if (_clients.TryGetValue(clientKey, out var ctx))
             {
                 ctx.OnResponse(response);
             }
@@ -111,10 +133,13 @@ internal sealed class SipTransactionLayer
         }
 
         var request = (SipRequest)message;
-        var existing = Match(request);
+        var method = request.Method;
+        bool isAck = method == "ACK";
+        var key = ServerKey(request, isAck ? "INVITE" : method);
+        var existing = MatchAs(request, key, isAck);
         if (existing is not null)
         {
-            if (request.Method == "ACK" && existing.State == SipTransactionState.Accepted)
+            if (isAck && existing.State == SipTransactionState.Accepted)
             {
                 // The ACK of a 2xx belongs to the TU (RFC 6026); RFC 2543 peers may even reuse the INVITE's Via for it.
                 User?.OnAck(request, remote);
@@ -125,15 +150,20 @@ internal sealed class SipTransactionLayer
             return;
         }
 
-        if (request.Method == "ACK")
+        if (_lingering.Count > 0 && _lingering.TryGet(key, out var done))
+        {
+            OnLingeringRetransmission(done, request, remote, isAck);
+            return;
+        }
+
+        if (isAck)
         {
             User?.OnAck(request, remote);
             return;
         }
 
-        var method = request.Method;
         var toTag = request.To.Tag;
-        if (ServerCount >= (toTag is null && method != "CANCEL" ? MaxServerTransactions - (MaxServerTransactions / 10) : MaxServerTransactions))
+        if (_servers.Count >= (toTag is null && method != "CANCEL" ? MaxServerTransactions - (MaxServerTransactions / 10) : MaxServerTransactions))
         {
             // Full: answer statelessly so that the table does not grow (a retransmission gets the same answer).
             RejectedOverload++;
@@ -143,7 +173,7 @@ internal sealed class SipTransactionLayer
             return;
         }
 
-        var serverKey = ServerKey(request, method);
+        var serverKey = key;
         if (_servers.ContainsKey(serverKey))
         {
             // RFC 2543 key that matched on everything but the To tag: a different transaction.
@@ -159,19 +189,14 @@ internal sealed class SipTransactionLayer
         if (toTag is null && method != "CANCEL" && request.From.Tag is { } fromTag)
         {
             var mergeKey = fromTag + "|" + request.CallId + "|" + request.CSeq.ToString();
-            if (_merged.TryGetValue(mergeKey, out var first) && first.State != SipTransactionState.Terminated)
+            if (_merged.TryGetValue(mergeKey, out var firstKey) && (_servers.ContainsKey(firstKey) || _lingering.Contains(firstKey)))
             {
                 stx.SendResponse(stx.CreateResponse(482, "Loop Detected (merged request)"));
                 return;
             }
 
-            _merged[mergeKey] = stx;
+            _merged[mergeKey] = serverKey;
             stx.MergeKey = mergeKey;
-        }
-
-        if (method == "INVITE")
-        {
-            stx.SendResponse(stx.CreateResponse(100));
         }
 
         if (method == "CANCEL")
@@ -181,16 +206,70 @@ internal sealed class SipTransactionLayer
         }
 
         User?.OnRequest(stx);
+        if (method == "INVITE" && !stx.HasResponded)
+        {
+            // §17.2.1: 100 Trying unless the TU answers within 200 ms; one that answered (180, 2xx, error) as it was
+            // handed the request needs none (a datagram and a response build saved per call).
+            stx.SendResponse(stx.CreateResponse(100));
+        }
     }
 
-    /// <summary>§17.2.3: the server transaction a request belongs to (ACK matches its INVITE's), or null.</summary>
-    private SipServerTransaction? Match(SipRequest request) =>
-        MatchAs(request, request.Method == "ACK" ? "INVITE" : request.Method, isAck: request.Method == "ACK");
+    /// <summary>A request that matched a completed transaction: resend its final response, or absorb it (RFC 3261 §17.2, RFC 6026).</summary>
+    private void OnLingeringRetransmission(LingeringServerTransaction done, SipRequest request, IPEndPoint remote, bool isAck)
+    {
+        if (isAck)
+        {
+            if (done.State == SipTransactionState.Accepted)
+            {
+                User?.OnAck(request, remote); // the ACK of a 2xx belongs to the TU
+            }
 
-    private SipServerTransaction? MatchAs(SipRequest request, string method, bool isAck)
+            return; // Confirmed: absorbed
+        }
+
+        if (done.Response is { } bytes && done.Destination is { } destination)
+        {
+            Transport.SendDatagram(bytes, destination);
+        }
+    }
+
+    /// <summary>
+    /// Replaces a server transaction whose final response is out by a compact record kept for <paramref name="lifetime"/>
+    /// (timer I, J or L) that answers retransmissions with <paramref name="resend"/> (encoded once), or absorbs them when null.
+    /// The transaction object is detached: it keeps its state for the TU that still holds it, but no timer and no table entry.
+    /// </summary>
+    internal void Linger(SipServerTransaction tx, TimeSpan lifetime, SipResponse? resend)
+    {
+        if (!_servers.Remove(tx.Key))
+        {
+            return;
+        }
+
+        byte[]? bytes = null;
+        System.Net.IPEndPoint? destination = null;
+        if (resend is not null && resend.Connection is null)
+        {
+            destination = SipResponseRouting.Destination(resend);
+            bytes = destination is null ? null : SipWriter.Write(resend);
+        }
+
+        long expires = _lingering.ExpiryFromNow(lifetime, out long units);
+        _lingering.Add(new LingeringServerTransaction(tx.Key, tx.State, bytes, destination, tx.Request.Method == "INVITE" ? tx.LocalTag : null, tx.MergeKey, expires), units);
+    }
+
+    private void OnLingeringRemoved(LingeringServerTransaction entry)
+    {
+        if (entry.MergeKey is { } mk && _merged.TryGetValue(mk, out var k) && k == entry.Key)
+        {
+            _merged.Remove(mk);
+        }
+    }
+
+    /// <summary>§17.2.3: the live server transaction filed under <paramref name="key"/> that a request belongs to (ACK matches its INVITE's), or null.</summary>
+    private SipServerTransaction? MatchAs(SipRequest request, string key, bool isAck)
     {
         var via = request.TopVia!;
-        if (!_servers.TryGetValue(ServerKey(request, method), out var tx))
+        if (!_servers.TryGetValue(key, out var tx))
         {
             return null;
         }
@@ -212,13 +291,14 @@ internal sealed class SipTransactionLayer
             return tx;
         }
 
-        return _servers.TryGetValue(ServerKey(request, method) + "|" + toTag, out var other) ? other : null;
+        return _servers.TryGetValue(key + "|" + toTag, out var other) ? other : null;
     }
 
     private void HandleCancel(SipServerTransaction cancelTx, SipRequest cancel)
     {
         // §9.2: the CANCEL matches the INVITE by the §17.2.3 rules, method aside.
-        if (MatchAs(cancel, "INVITE", isAck: false) is InviteServerTransaction invite)
+        var inviteKey = ServerKey(cancel, "INVITE");
+        if (MatchAs(cancel, inviteKey, isAck: false) is InviteServerTransaction invite)
         {
             cancelTx.LocalTag = invite.LocalTag;
             cancelTx.SendResponse(cancelTx.CreateResponse(200));
@@ -227,6 +307,14 @@ internal sealed class SipTransactionLayer
                 User?.OnCancel(invite, cancel);
             }
 
+            return;
+        }
+
+        if (_lingering.TryGet(inviteKey, out var answered) && answered.LocalTag is { } tag)
+        {
+            // The INVITE already has its final response: 200 for the CANCEL, nothing else (§9.2).
+            cancelTx.LocalTag = tag;
+            cancelTx.SendResponse(cancelTx.CreateResponse(200));
             return;
         }
 
@@ -242,7 +330,7 @@ internal sealed class SipTransactionLayer
         else
         {
             _servers.Remove(tx.Key);
-            if (((SipServerTransaction)tx).MergeKey is { } mk && _merged.TryGetValue(mk, out var m) && m == tx)
+            if (((SipServerTransaction)tx).MergeKey is { } mk && _merged.TryGetValue(mk, out var m) && m == tx.Key)
             {
                 _merged.Remove(mk);
             }

@@ -24,4 +24,7 @@ internal interface ISipTransport : IAsyncDisposable
 
     /// <summary>Sends a response where §18.2.2 says (top Via: received/rport/sent-by).</summary>
     void SendResponse(SipResponse response);
+
+    /// <summary>Sends an already encoded message over UDP (a completed transaction resending its final response); errors are logged, never thrown.</summary>
+    void SendDatagram(byte[] datagram, IPEndPoint destination);
 }

@@ -89,6 +89,8 @@ internal sealed class SipTransportSet : ISipTransport
         }
     }
 
+    public void SendDatagram(byte[] datagram, IPEndPoint destination) => Udp.SendDatagram(datagram, destination);
+
     public void SendResponse(SipResponse response)
     {
         var connection = response.Connection;

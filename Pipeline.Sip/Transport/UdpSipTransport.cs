@@ -57,7 +57,21 @@ internal sealed class UdpSipTransport : ISipTransport
     public void Send(SipMessage message, IPEndPoint destination)
     {
         Sent?.Invoke(message, destination);
-        var bytes = SipWriter.Write(message);
+        SendBytes(SipWriter.Write(message), destination);
+    }
+
+    public void SendDatagram(byte[] datagram, IPEndPoint destination)
+    {
+        if (Sent is { } sent && SipParser.Parse(datagram, out _) is { } message)
+        {
+            sent(message, destination); // tests watch what goes out
+        }
+
+        SendBytes(datagram, destination);
+    }
+
+    private void SendBytes(byte[] bytes, IPEndPoint destination)
+    {
         if (_log.IsEnabled(LogLevel.Debug))
         {
             _log.LogDebug("SIP send to {Remote}:\n{Message}", destination, System.Text.Encoding.UTF8.GetString(bytes));

@@ -22,6 +22,11 @@ internal static class CallAudio
 
             node = file;
         }
+        else if (toneHz >= ctx.SampleRate.Hertz / 2.0)
+        {
+            Console.Error.WriteLine($"phone: --tone {toneHz} Hz does not fit a {ctx.SampleRate.Hertz} Hz call ({ctx.Codec.Name}); sending silence");
+            node = new SilenceSourceNode("silence", ctx.SampleRate);
+        }
         else if (toneHz is { } hz)
         {
             node = new ToneSourceNode("tone", hz, 0.3, ctx.SampleRate);

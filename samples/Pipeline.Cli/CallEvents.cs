@@ -65,7 +65,7 @@ internal static class CallEvents
         };
 
         // "ended" is written once the call's media is closed: the recording is complete and the counters final.
-        call.Ended += (_, reason) => Pending.Add(ReportEndAsync(call, reason, events));
+        call.Ended += (_, reason) => Track(ReportEndAsync(call, reason, events));
 
         if (call.Media is CallMediaController controller)
         {
@@ -73,10 +73,18 @@ internal static class CallEvents
         }
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentBag<Task> Pending = [];
+    // Only the reports still running: a finished one is dropped at once, so that ended calls (and their media) can be
+    // collected; under load (thousands of calls per second) keeping them all would grow the heap without bound.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> Pending = new();
+
+    private static void Track(Task report)
+    {
+        Pending.TryAdd(report, 0);
+        report.ContinueWith(static t => Pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     /// <summary>Waits until every "ended" event has been written (each waits for its call's media to close).</summary>
-    public static Task DrainAsync(TimeSpan timeout) => Task.WhenAll(Pending).WaitAsync(timeout);
+    public static Task DrainAsync(TimeSpan timeout) => Task.WhenAll(Pending.Keys).WaitAsync(timeout);
 
     private static async Task ReportEndAsync(Call call, Pipeline.Sip.Calls.CallEndReason reason, EventWriter events)
     {

@@ -70,7 +70,15 @@ internal static class PhoneCommand
             Transport = o.Transport switch { "tcp" => SipTransportKind.Tcp, "tls" => SipTransportKind.Tls, _ => SipTransportKind.Udp },
             Credentials = o.Password is null ? null : new Pipeline.Sip.Auth.DigestCredentials(o.AuthUser ?? o.User, o.Password),
             OutboundProxies = o.Proxies,
-            Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions { Registrar = r, AuthUser = o.AuthUser, Password = o.Password }),
+            DnsServers = o.DnsServers,
+            Registrations = o.Registrars.ConvertAll(r => new RegistrationOptions
+            {
+                Registrar = r,
+                AddressOfRecord = AddressOfRecord(r),
+                AuthUser = o.AuthUser,
+                Password = o.Password,
+                Expires = o.RegisterExpiresSeconds is { } e ? TimeSpan.FromSeconds(e) : new RegistrationOptions { Registrar = r }.Expires,
+            }),
         };
 
         await using var endpoint = new Endpoint(endpointOptions, new CallMediaFactory(mediaOptions), loggerFactory);
@@ -78,7 +86,7 @@ internal static class PhoneCommand
         if (o.ExitAfterSeconds is { } exitAfter) exitCts.CancelAfter(TimeSpan.FromSeconds(exitAfter));
 
         // Every call, incoming or outgoing, is reported from its creation on.
-        endpoint.RegistrationChanged += (_, r) => events.Write("registration", string.Empty, ("registrar", r.Registrar.ToString()), ("aor", r.AddressOfRecord.ToString()), ("state", r.State.ToString().ToLowerInvariant()), ("error", r.LastError));
+        endpoint.RegistrationChanged += (_, r) => events.Write("registration", string.Empty, ("registrar", r.Registrar.ToString()), ("aor", r.AddressOfRecord.ToString()), ("state", r.State.ToString().ToLowerInvariant()), ("server", r.CurrentServer?.ToString()), ("error", r.LastError));
         endpoint.IncomingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         endpoint.OutgoingCall += (_, call) => CallEvents.Attach(call, events, o.HangupAfterSeconds, exitCts.Token);
         try
@@ -131,4 +139,13 @@ internal static class PhoneCommand
 
         return exitCode;
     }
+
+    /// <summary>
+    /// <c>--register sip:alice@pbx.test</c>: the user part names the address of record (alice@pbx.test) and the host
+    /// is what is resolved (RFC 3263) and sent REGISTERs; without a user part the AOR is --user at the host.
+    /// </summary>
+    private static string? AddressOfRecord(string registrar) =>
+        Pipeline.Sip.Messages.SipUri.TryParse(registrar, out var uri, out _) && uri!.User is { Length: > 0 } user
+            ? Pipeline.Sip.Messages.SipUri.Create(user, uri.Host, null, uri.Scheme).ToString()
+            : null;
 }

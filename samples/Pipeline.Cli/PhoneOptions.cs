@@ -55,6 +55,12 @@ internal sealed class PhoneOptions
 
     public double? MaxRatePerSource { get; set; }
 
+    /// <summary>DNS servers for RFC 3263 lookups (--dns-server, repeatable); empty: the system's.</summary>
+    public List<IPEndPoint> DnsServers { get; } = [];
+
+    /// <summary>Binding lifetime asked for in REGISTER (--register-expires); null: the library default (3600 s).</summary>
+    public int? RegisterExpiresSeconds { get; set; }
+
     public string? AuthUser { get; set; }
 
     public string? Password { get; set; }
@@ -73,7 +79,7 @@ internal sealed class PhoneOptions
           --codecs LIST          ordered codec names, e.g. PCMU,PCMA           default PCMU,PCMA
           --rtp-ports LOW-HIGH   local RTP/RTCP port range                    default 10000-20000
           --play FILE.wav        what each call sends (16-bit PCM WAV, looped)
-          --tone HZ              send a sine tone instead                      default: silence
+          --tone HZ              send a sine tone instead (below half the codec rate) default: silence
           --record DIR           one stereo WAV per call: left = received, right = sent
           --call URI             place one call at start
           --hangup-after SEC     hang up each established call after SEC seconds
@@ -83,6 +89,9 @@ internal sealed class PhoneOptions
                                  server, all kept alive, calls accepted from any)
           --proxy URI            outbound proxy for our calls (repeatable, in failover order: the next
                                  is tried on no answer, timeout or 503)
+          --register-expires SEC binding lifetime asked for (refreshed before it ends)  default 3600
+          --dns-server IP:PORT   DNS server for NAPTR/SRV/A lookups of sip: hosts (repeatable; RFC 3263)
+                                 default: the system's resolvers (port defaults to 53)
           --auth-user NAME       digest user name (default: --user)
           --password SECRET      digest password (REGISTER, and INVITEs challenged with 401/407)
           --max-rate-per-source N  requests per second accepted from one IP (0 = no limit;
@@ -161,9 +170,9 @@ internal sealed class PhoneOptions
                 case "--tone":
                     {
                         string v = Value();
-                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) || hz <= 0 || hz >= 4000)
+                        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double hz) || hz <= 0 || hz >= 24000)
                         {
-                            throw new UsageException($"--tone: '{v}' is not a frequency between 0 and 4000 Hz");
+                            throw new UsageException($"--tone: '{v}' is not a frequency between 0 and 24000 Hz (it must also be below half the call's audio rate: 4000 Hz for G.711, 8000 Hz for G.722)");
                         }
 
                         o.ToneHz = hz;
@@ -211,6 +220,31 @@ internal sealed class PhoneOptions
                         }
 
                         o.Proxies.Add(v);
+                        break;
+                    }
+
+                case "--register-expires":
+                    {
+                        string v = Value();
+                        if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int e) || e < 10 || e > 86400)
+                        {
+                            throw new UsageException($"--register-expires: '{v}' is not a whole number of seconds from 10 to 86400");
+                        }
+
+                        o.RegisterExpiresSeconds = e;
+                        break;
+                    }
+
+                case "--dns-server":
+                    {
+                        string v = Value();
+                        if (!IPEndPoint.TryParse(v, out var ep))
+                        {
+                            throw new UsageException($"--dns-server: '{v}' is not IP or IP:PORT");
+                        }
+
+                        if (ep.Port == 0) ep.Port = 53;
+                        o.DnsServers.Add(ep);
                         break;
                     }
 

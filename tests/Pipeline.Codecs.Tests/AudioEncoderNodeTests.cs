@@ -132,6 +132,27 @@ public class AudioEncoderNodeTests
     }
 
     [Fact]
+    public async Task SetEncoder_to_another_sample_rate_continues_the_timestamp_without_a_jump_or_marker()
+    {
+        var (graph, enc, sink) = await StartAsync(new AudioEncoderNode("enc", new MuLawEncoder(), 0, initialTimestamp: new RtpTimestamp(500)));
+        enc.Input.Write(Frame(8000));
+        await Poll.UntilAsync(() => sink.Items.Count == 1, "first packet");
+        enc.SetEncoder(new Pipeline.Codecs.G722.G722Encoder(), 9);
+
+        // After the switch positions count 16 kHz samples (twice the 8 kHz numbers): not a 1 s gap.
+        enc.Input.Write(Frame(16320, samples: 320, rate: SampleRate.Hz16000));
+        await Poll.UntilAsync(() => sink.Items.Count == 2, "second packet");
+        enc.Input.Write(Frame(16640, samples: 320, rate: SampleRate.Hz16000));
+        await Poll.UntilAsync(() => sink.Items.Count == 3, "third packet");
+        await graph.StopAsync();
+        var packets = sink.Items.ToArray();
+        Assert.Equal([0, 9, 9], packets.Select(p => p.PayloadType));
+        Assert.Equal([500u, 660u, 820u], packets.Select(p => p.Timestamp.Value)); // G.722: 320 samples are 160 RTP units
+        Assert.False(packets[1].Marker);
+        Assert.Equal(0, enc.FormatMismatches);
+    }
+
+    [Fact]
     public void Constructor_rejects_bad_payload_type_and_ptime()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AudioEncoderNode("e", new MuLawEncoder(), 128));

@@ -40,8 +40,8 @@ public class CodecRegistryTests
     public void Unknown_codec_names_it_and_lists_known_ones()
     {
         var r = CodecRegistry.CreateDefault();
-        var ex = Assert.Throws<KeyNotFoundException>(() => r.CreateEncoder("opus"));
-        Assert.Contains("'opus'", ex.Message);
+        var ex = Assert.Throws<KeyNotFoundException>(() => r.CreateEncoder("X-NOPE"));
+        Assert.Contains("'X-NOPE'", ex.Message);
         Assert.Contains("PCMU", ex.Message);
         Assert.Contains("PCMA", ex.Message);
         Assert.Throws<KeyNotFoundException>(() => r.CreateDecoder("G729"));

@@ -34,6 +34,35 @@ public class SteadyStateAllocationTests
         Assert.Equal(position / 160, node.PacketsEncoded);
     }
 
+    [Theory]
+    [InlineData(8000, 16000, 1)]  // PCMU call, G.722 codec
+    [InlineData(48000, 8000, 1)]  // Opus decoded at 48 kHz on an 8 kHz call
+    [InlineData(16000, 16000, 2)] // same rate, stereo encoder: duplicate
+    [InlineData(8000, 8000, 1)]   // pass-through
+    public void Rate_adapter_allocates_nothing_per_frame_in_steady_state(int inRate, int outRate, int channels)
+    {
+        var node = new AudioRateAdapterNode("rate", new SampleRate(outRate)) { TargetChannels = channels };
+        var rate = new SampleRate(inRate);
+        int samples = rate.SamplesIn(TimeSpan.FromMilliseconds(20));
+        long position = 0;
+        void One()
+        {
+            var f = AudioFrame.Rent(rate, samples);
+            f.Samples.Fill(1234);
+            f.Position = position;
+            position += samples;
+            node.Process(f);
+        }
+
+        Steady.WarmUp(() =>
+        {
+            for (int i = 0; i < 100; i++) One();
+        });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) One();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Decoder_node_allocates_nothing_per_frame_in_steady_state()
     {

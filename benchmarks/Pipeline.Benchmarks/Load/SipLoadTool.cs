@@ -12,13 +12,17 @@ namespace Pipeline.Benchmarks.Load;
 ///   sipp -sn uac ──INVITE/ACK/BYE at R calls/s for S seconds──► target (phone --auto-answer | sipp -sn uas)
 ///   rate search: double while every call succeeds, then bisect between the last good and first bad rate
 /// </code>
-/// Usage: <c>load [--seconds 30] [--start 50] [--max 3200] [--target phone|sipp|both] [--cli PATH/Pipeline.Cli.dll]</c>
+/// Usage: <c>load [--seconds 30] [--start 50] [--max 3200] [--rate R] [--target phone|sipp|both] [--cli PATH/Pipeline.Cli.dll]</c>;
+/// <c>--rate R</c> runs once at R calls/s instead of searching. A run that fails says why (SIPp's error log, grouped:
+/// "503 … (too many calls)", timeouts…), and a phone run reports the phone's CPU time per call and peak memory.
 /// </summary>
 internal static class SipLoadTool
 {
+    private static int s_fixedRate;
+
     public static async Task<int> RunAsync(string[] args)
     {
-        int seconds = 30, start = 50, max = 3200;
+        int seconds = 30, start = 50, max = 3200, fixedRate = 0;
         string target = "both";
         string? cli = null;
         for (int i = 0; i < args.Length; i++)
@@ -29,12 +33,14 @@ internal static class SipLoadTool
                 case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--start": start = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--max": max = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--rate": fixedRate = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--target": target = Next(); break;
                 case "--cli": cli = Next(); break;
                 default: throw new ArgumentException($"load: unknown option {args[i]}");
             }
         }
 
+        s_fixedRate = fixedRate;
         cli ??= FindCli();
         var results = new List<string>();
         if (target is "phone" or "both")
@@ -56,6 +62,13 @@ internal static class SipLoadTool
 
     private static async Task<int> SearchAsync(string name, Func<int, Process> startTarget, int seconds, int start, int max)
     {
+        if (s_fixedRate > 0)
+        {
+            bool held = await RunOnceAsync(name, startTarget, s_fixedRate, seconds);
+            Console.WriteLine($"{name}: {s_fixedRate} calls/s for {seconds} s: {(held ? "all calls succeeded" : "FAILED calls")}");
+            return held ? s_fixedRate : 0;
+        }
+
         int good = 0, bad = int.MaxValue, rate = start;
         while (rate <= max && bad - good > Math.Max(10, good / 10))
         {
@@ -92,9 +105,21 @@ internal static class SipLoadTool
                 "-cp", FreePort().ToString(CultureInfo.InvariantCulture), "-mp", FreePort().ToString(CultureInfo.InvariantCulture),
                 "-r", rate.ToString(CultureInfo.InvariantCulture), "-m", calls.ToString(CultureInfo.InvariantCulture), "-d", "0",
                 "-l", (rate * 5).ToString(CultureInfo.InvariantCulture), "-nostdin", "-timeout", (seconds + 30).ToString(CultureInfo.InvariantCulture) + "s", "-timeout_error",
-                "-trace_stat", "-stf", Path.Combine(dir, "stat.csv"), "-fd", "1");
+                "-trace_stat", "-stf", Path.Combine(dir, "stat.csv"), "-fd", "1", "-trace_err", "-error_file", Path.Combine(dir, "errors.log"));
+            var cpuBefore = CpuTime(target);
             await uac.WaitForExitAsync();
+            var cpu = CpuTime(target) - cpuBefore;
             var (ok, failed) = ReadStats(Path.Combine(dir, "stat.csv"));
+            if (name == "phone" && ok > 0)
+            {
+                Console.WriteLine($"  phone: {cpu.TotalMilliseconds * 1000 / Math.Max(1, ok + Math.Max(0, failed)):F0} µs CPU per call, peak working set {PeakMegabytes(target)} MB");
+            }
+
+            if (failed != 0 || ok != calls)
+            {
+                Console.WriteLine($"  {ok} of {calls} calls succeeded, {failed} failed; why: {Reasons(Path.Combine(dir, "errors.log"))}");
+            }
+
             try
             {
                 Directory.Delete(dir, true);
@@ -117,6 +142,59 @@ internal static class SipLoadTool
 
             await target.WaitForExitAsync();
         }
+    }
+
+    private static TimeSpan CpuTime(Process p)
+    {
+        try
+        {
+            p.Refresh();
+            return p.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    private static long PeakMegabytes(Process p)
+    {
+        try
+        {
+            p.Refresh();
+            return p.PeakWorkingSet64 / (1024 * 1024);
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>SIPp's error log grouped by what went wrong (the status line received, or the kind of failure).</summary>
+    private static string Reasons(string errorLog)
+    {
+        if (!File.Exists(errorLog)) return "no error log";
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(errorLog))
+        {
+            string? reason = null;
+            int at = line.IndexOf("received 'SIP/2.0 ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                reason = line[(at + 10)..].TrimEnd('\'');
+            }
+            else if (line.Contains("timeout", StringComparison.OrdinalIgnoreCase) || line.Contains("retrans", StringComparison.OrdinalIgnoreCase))
+            {
+                reason = line.Contains("retrans", StringComparison.OrdinalIgnoreCase) ? "too many retransmissions (no answer)" : "timeout";
+            }
+
+            if (reason is not null) counts[reason] = counts.GetValueOrDefault(reason) + 1;
+        }
+
+        if (counts.Count == 0) return "no reason in SIPp's error log";
+        var parts = new List<string>();
+        foreach (var (reason, n) in counts.OrderByDescending(kv => kv.Value).Take(4)) parts.Add($"{n} × {reason}");
+        return string.Join("; ", parts);
     }
 
     private static (long Successful, long Failed) ReadStats(string csv)

@@ -219,5 +219,34 @@ public sealed class OpusCodecTests(ITestOutputHelper output)
         Assert.Throws<ObjectDisposedException>(() => d.Decode([0xF8, 0xFF, 0xFE], new short[960]));
     }
 
+    [RequiresLibOpusFact]
+    public async Task Settings_may_change_from_another_thread_while_encoding_and_the_last_one_wins()
+    {
+        var pcm = OpusTestSupport.ToneAndSpeech(16000, 1.0);
+        using var e = OpusCodec.CreateEncoder(new OpusEncoderOptions { SampleRate = SampleRate.Hz16000, Bitrate = 12000 }, OpusImplementation.Native);
+        using var stop = new CancellationTokenSource();
+        var changer = Task.Run(() =>
+        {
+            int i = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                e.Bitrate = 8000 + (i++ % 50 * 1000);
+                e.UseInbandFec = i % 2 == 0;
+                e.PacketLossPercent = i % 30;
+            }
+
+            e.Bitrate = 64000;
+            e.UseInbandFec = false;
+            e.PacketLossPercent = 0;
+        });
+        for (int round = 0; round < 3; round++) OpusTestSupport.EncodeAll(e, pcm);
+        await stop.CancelAsync();
+        await changer;
+
+        double size = MeanSize(OpusTestSupport.EncodeAll(e, pcm));
+        output.WriteLine($"after the changes: {size:F1} B per 20 ms (64 kbit/s is 160 B)");
+        Assert.InRange(size, 120, 200);
+    }
+
     private static double MeanSize(List<byte[]> packets) => packets.Skip(5).Average(p => p.Length);
 }

@@ -22,4 +22,16 @@ public sealed class OpusNativeLibraryTests
         Assert.True(OpusCodec.IsNativeAvailable);
         Assert.Equal("invalid argument", LibOpus.ErrorString(LibOpus.OPUS_BAD_ARG));
     }
+
+    [Fact]
+    public void Without_libopus_auto_falls_back_to_concentus_and_native_fails_with_the_clear_message()
+    {
+        Assert.Equal(OpusImplementation.Managed, OpusCodec.Resolve(OpusImplementation.Auto, nativeAvailable: false));
+        Assert.Equal(OpusImplementation.Native, OpusCodec.Resolve(OpusImplementation.Auto, nativeAvailable: true));
+        Assert.Equal(OpusImplementation.Managed, OpusCodec.Resolve(OpusImplementation.Managed, nativeAvailable: true));
+        var ex = Assert.Throws<DllNotFoundException>(() => OpusCodec.Resolve(OpusImplementation.Native, nativeAvailable: false));
+        Assert.Contains("'libopus.so.0'", ex.Message);
+        Assert.Contains("libopus0", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => OpusCodec.Resolve((OpusImplementation)9, nativeAvailable: true));
+    }
 }

@@ -19,8 +19,16 @@ internal sealed class BaresipOptions
     /// <summary>Length of the generated tone, which is also the longest a call can last.</summary>
     public TimeSpan SourceDuration { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Audio codecs offered/accepted, in order ("PCMU", "PCMA"); only the g711 module is loaded.</summary>
+    /// <summary>Audio codecs offered/accepted, in order ("PCMU", "PCMA", "G722", "opus"). g711 is always loaded; the
+    /// module of each other codec named here (g722.so, opus.so) is loaded too.</summary>
     public IReadOnlyList<string> Codecs { get; init; } = ["PCMU"];
+
+    /// <summary>Sample rate of the generated tone file (and of baresip's audio source, <c>ausrc_srate</c>); baresip
+    /// resamples to the codec's rate. Default 8000.</summary>
+    public int SourceSampleRate { get; init; } = 8000;
+
+    /// <summary>Channels of the generated tone file: baresip's aufile wants the codec's channel count (2 for opus/48000/2).</summary>
+    public int SourceChannels { get; init; } = 1;
 
     /// <summary>Answer incoming calls at once (account answermode=auto); false: they ring until "accept".</summary>
     public bool AutoAnswer { get; init; } = true;

@@ -92,7 +92,7 @@ internal sealed class BaresipPeer : IAsyncDisposable
         {
             var dir = PeerDirectory.Create("baresip");
             Directory.CreateDirectory(Path.Combine(dir, "rec"));
-            var source = options.AudioSourceFile ?? TestAudio.WriteToneWav(Path.Combine(dir, "source.wav"), options.ToneHz, options.SourceDuration);
+            var source = options.AudioSourceFile ?? TestAudio.WriteToneWav(Path.Combine(dir, "source.wav"), options.ToneHz, options.SourceDuration, sampleRate: options.SourceSampleRate, channels: options.SourceChannels);
             var sipPort = FreePorts.Block(2, tcpToo: true, even: false); // SIP UDP+TCP on P, TLS on P+1
             var controlPort = FreePorts.UdpAndTcp();
             await File.WriteAllTextAsync(Path.Combine(dir, "config"), Config(options, dir, sipPort, controlPort, source), cancellationToken).ConfigureAwait(false);
@@ -347,6 +347,11 @@ internal sealed class BaresipPeer : IAsyncDisposable
         Line("rtp_stats", "no");
         Line("module_path", "/usr/lib/baresip/modules");
         Line("module", "g711.so");
+        foreach (var codec in o.Codecs)
+        {
+            if (CodecModule(codec) is { } module) Line("module", module);
+        }
+
         Line("module", "aufile.so");
         Line("module", "alsa.so");
         Line("module", "sndfile.so");
@@ -366,11 +371,21 @@ internal sealed class BaresipPeer : IAsyncDisposable
         return sb.ToString();
     }
 
+    /// <summary>The baresip module that brings a codec, beyond g711.</summary>
+    private static string? CodecModule(string codec) => codec.ToUpperInvariant() switch
+    {
+        "G722" => "g722.so",
+        "OPUS" => "opus.so",
+        "G726-32" => "g726.so",
+        "GSM" => "gsm.so",
+        _ => null,
+    };
+
     private static string Account(BaresipOptions o, int sipPort)
     {
         var line = $"<sip:{o.User}@127.0.0.1:{sipPort}>;regint=0";
         line += ";answermode=" + (o.AutoAnswer ? "auto" : "manual");
-        line += ";audio_codecs=" + string.Join(',', o.Codecs);
+        line += ";audio_codecs=" + string.Join(',', o.Codecs.Select(c => string.Equals(c, "opus", StringComparison.OrdinalIgnoreCase) ? "opus/48000/2" : c)); // baresip assumes /8000/1
         return line + o.ExtraAccountParameters;
     }
 

@@ -42,6 +42,9 @@ internal sealed class KamailioOptions
     /// <summary>Extra lines inserted at the top of request_route (kamailio script), e.g. to inject a 503.</summary>
     public IReadOnlyList<string> ExtraRouteLines { get; init; } = [];
 
+    /// <summary>Extra domains kamailio treats as its own (alias=…, any port), e.g. "pbx.test" when DNS publishes it under that name.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>Name in messages ("kamailio primary").</summary>
     public string Name { get; init; } = "kamailio";
 }

@@ -225,6 +225,11 @@ internal sealed class KamailioPeer : IAsyncDisposable
         }
 
         L($"alias=\"127.0.0.1:{p}\"");
+        foreach (var alias in o.Aliases)
+        {
+            L($"alias=\"{alias}\"");
+        }
+
         L($"mpath=\"{ModulePath}\"");
         foreach (var m in new[] { "tm", "sl", "rr", "pv", "maxfwd", "textops", "siputils", "xlog", "usrloc", "registrar", "auth", "htable", "kex" })
         {

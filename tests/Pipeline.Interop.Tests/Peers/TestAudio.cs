@@ -13,7 +13,7 @@ internal static class TestAudio
     /// Writes a mono sine tone WAV. Defaults match G.711 peers: 8 kHz, amplitude 0.5 of full scale.
     /// A short fade in/out avoids clicks that would smear the spectrum.
     /// </summary>
-    public static string WriteToneWav(string path, double hz, TimeSpan duration, WavEncoding encoding = WavEncoding.Pcm16, int sampleRate = 8000, double amplitude = 0.5)
+    public static string WriteToneWav(string path, double hz, TimeSpan duration, WavEncoding encoding = WavEncoding.Pcm16, int sampleRate = 8000, double amplitude = 0.5, int channels = 1)
     {
         var n = (int)(duration.TotalSeconds * sampleRate);
         var samples = new short[n];
@@ -33,12 +33,19 @@ internal static class TestAudio
             samples[i] = (short)Math.Round(Math.Sin(2 * Math.PI * hz * i / sampleRate) * gain * short.MaxValue);
         }
 
-        WriteWav(path, samples, sampleRate, encoding);
+        if (channels > 1)
+        {
+            var interleaved = new short[n * channels];
+            for (var i = 0; i < interleaved.Length; i++) interleaved[i] = samples[i / channels];
+            samples = interleaved;
+        }
+
+        WriteWav(path, samples, sampleRate, encoding, channels);
         return path;
     }
 
-    /// <summary>Writes mono samples as a WAV file in the given encoding.</summary>
-    public static void WriteWav(string path, ReadOnlySpan<short> samples, int sampleRate, WavEncoding encoding)
+    /// <summary>Writes samples (interleaved when <paramref name="channels"/> is more than 1) as a WAV file in the given encoding.</summary>
+    public static void WriteWav(string path, ReadOnlySpan<short> samples, int sampleRate, WavEncoding encoding, int channels = 1)
     {
         var bytesPerSample = encoding == WavEncoding.Pcm16 ? 2 : 1;
         var dataBytes = samples.Length * bytesPerSample;
@@ -57,10 +64,10 @@ internal static class TestAudio
         BinaryPrimitives.WriteInt32LittleEndian(s[16..], fmtSize);
         var tag = encoding switch { WavEncoding.Pcm16 => 1, WavEncoding.ALaw => 6, _ => 7 };
         BinaryPrimitives.WriteInt16LittleEndian(s[20..], (short)tag);
-        BinaryPrimitives.WriteInt16LittleEndian(s[22..], 1);
+        BinaryPrimitives.WriteInt16LittleEndian(s[22..], (short)channels);
         BinaryPrimitives.WriteInt32LittleEndian(s[24..], sampleRate);
-        BinaryPrimitives.WriteInt32LittleEndian(s[28..], sampleRate * bytesPerSample);
-        BinaryPrimitives.WriteInt16LittleEndian(s[32..], (short)bytesPerSample);
+        BinaryPrimitives.WriteInt32LittleEndian(s[28..], sampleRate * bytesPerSample * channels);
+        BinaryPrimitives.WriteInt16LittleEndian(s[32..], (short)(bytesPerSample * channels));
         BinaryPrimitives.WriteInt16LittleEndian(s[34..], (short)(bytesPerSample * 8));
         var o = 36;
         if (!pcm)
@@ -68,7 +75,7 @@ internal static class TestAudio
             BinaryPrimitives.WriteInt16LittleEndian(s[36..], 0);
             "fact"u8.CopyTo(s[38..]);
             BinaryPrimitives.WriteInt32LittleEndian(s[42..], 4);
-            BinaryPrimitives.WriteInt32LittleEndian(s[46..], samples.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(s[46..], samples.Length / channels);
             o = 50;
         }
 

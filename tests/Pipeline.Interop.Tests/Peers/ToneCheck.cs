@@ -82,7 +82,7 @@ internal static class ToneCheck
             }
 
             loud++;
-            var f = DominantFrequency(w, rate);
+            var f = DominantFrequency(w, rate, maxHz: Math.Max(3800, Math.Min(rate * 0.45, 20000))); // wideband files are searched up to near Nyquist
             if (Math.Abs(f - expectedHz) <= toleranceHz)
             {
                 matching++;

@@ -118,7 +118,7 @@ public sealed class SdpNegotiatorTests
         var offer = n.CreateOffer(SdpNegotiator.NewSession(), Local, MediaDirection.SendRecv);
         var answer = Offer("m=audio 31000 RTP/AVP 8\r\na=rtcp:31005\r\na=recvonly\r\n");
 
-        Assert.True(SdpNegotiator.TryProcessAnswer(offer, answer, MediaDirection.SendRecv, out var media, out var why), why);
+        Assert.True(n.TryProcessAnswer(offer, answer, MediaDirection.SendRecv, out var media, out var why), why);
         Assert.Equal("PCMA", media!.Codec.Name);
         Assert.Equal(MediaDirection.SendOnly, media.Direction);
         Assert.Equal(31005, media.RemoteRtcp!.Port);

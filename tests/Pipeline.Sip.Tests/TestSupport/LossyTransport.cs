@@ -74,5 +74,13 @@ internal sealed class LossyTransport(ISipTransport inner, double lossRate, int s
         }
     }
 
+    public void SendDatagram(byte[] datagram, IPEndPoint destination)
+    {
+        if (SipParser.Parse(datagram, out _) is { } message && !Drop(message, send: true))
+        {
+            inner.SendDatagram(datagram, destination);
+        }
+    }
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

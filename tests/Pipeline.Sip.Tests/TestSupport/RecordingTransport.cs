@@ -21,5 +21,8 @@ internal sealed class RecordingTransport(ManualTimeProvider time) : ISipTranspor
 
     public void SendResponse(SipResponse response) => Sent.Add((time.Elapsed, response, SipResponseRouting.Destination(response)));
 
+    /// <summary>Recorded parsed, like the messages, so retransmissions from completed transactions show up too.</summary>
+    public void SendDatagram(byte[] datagram, IPEndPoint destination) => Sent.Add((time.Elapsed, SipParser.Parse(datagram, out _)!, destination));
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
