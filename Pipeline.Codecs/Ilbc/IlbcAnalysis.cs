@@ -8,7 +8,7 @@ namespace Pipeline.Codecs.Ilbc;
 internal sealed class IlbcAnalysis
 {
     private const int Order = IlbcCodec.Order;
-    private const int Grid = 256;
+    private const int Grid = 128;
     private const double Chirp = 0.9025; // LPC_CHIRP_SYNTDENUM
 
     private readonly double[] _lagWindow = new double[Order + 1];
@@ -19,6 +19,7 @@ internal sealed class IlbcAnalysis
     private readonly double[] _p = new double[Order + 1];
     private readonly double[] _q = new double[Order + 1];
     private readonly double[] _lsf = new double[Order];
+    private readonly float[] _windowed = new float[240];
 
     internal IlbcAnalysis()
     {
@@ -50,10 +51,12 @@ internal sealed class IlbcAnalysis
     {
         var r = _r.AsSpan();
         int n = x.Length;
+        var w = _windowed.AsSpan(0, n);
+        for (int i = 0; i < n; i++) w[i] = x[i] * window[i];
         for (int k = 0; k <= Order; k++)
         {
-            double s = 0;
-            for (int i = k; i < n; i++) s += (double)x[i] * window[i] * x[i - k] * window[i - k];
+            float s = 0;
+            for (int i = k; i < n; i++) s += w[i] * w[i - k];
             r[k] = s * _lagWindow[k];
         }
 
@@ -130,14 +133,15 @@ internal sealed class IlbcAnalysis
         return found == Order;
     }
 
+    // Bisection in x = cos ω (Eval takes x), 16 halvings of the grid cell, then back to ω.
     private double Bisect(ReadOnlySpan<double> c, int cell)
     {
-        double lo = Math.PI * (cell - 1) / Grid, hi = Math.PI * cell / Grid;
-        double flo = Eval(c, Math.Cos(lo));
-        for (int it = 0; it < 14; it++)
+        double lo = _gridCos[cell - 1], hi = _gridCos[cell];
+        double flo = Eval(c, lo);
+        for (int it = 0; it < 16; it++)
         {
             double mid = 0.5 * (lo + hi);
-            double fm = Eval(c, Math.Cos(mid));
+            double fm = Eval(c, mid);
             if (Math.Sign(fm) == Math.Sign(flo))
             {
                 lo = mid;
@@ -149,7 +153,7 @@ internal sealed class IlbcAnalysis
             }
         }
 
-        return 0.5 * (lo + hi);
+        return Math.Acos(0.5 * (lo + hi));
     }
 
     // c5 + 2 Σ_{k=0..4} c_k T_{5-k}(x), Chebyshev polynomials of x = cos ω.

@@ -277,19 +277,23 @@ internal static class IlbcDsp
         for (int i = 0; i < segments; i++) mem.Slice(memStart + lMem - i - veclen, veclen).CopyTo(vectors.Slice(i * SubL, veclen));
         for (int i = 0; i < augmented; i++) CreateAugmented(i + (veclen / 2), mem, memStart + lMem, vectors.Slice((segments + i) * SubL, SubL));
 
-        // The memory through the interpolation filter, with zeros outside it: filtered[p] = Σ b[j]·mem[p - 4 - j + 4].
-        mem.Slice(memStart - 4, 4).Clear();
-        mem.Slice(memStart + lMem, 4).Clear();
-        FilterMa(mem, memStart + 4, filtered[4..], CbFiltersRevSpan, lMem);
+        FilterCodebookMemory(mem, memStart, lMem, filtered);
         for (int i = 0; i < segments; i++) filtered.Slice(lMem - i - veclen + 4, veclen).CopyTo(vectors.Slice((baseSize + i) * SubL, veclen));
         for (int i = 0; i < augmented; i++) CreateAugmented(i + (veclen / 2), filtered, lMem + 4, vectors.Slice((baseSize + segments + i) * SubL, SubL));
         return 2 * baseSize;
     }
 
-    private static ReadOnlySpan<short> CbFiltersRevSpan => IlbcTables.CbFiltersRev;
+    /// <summary>The codebook memory through the interpolation filter, zeros outside it: <c>filtered[4 + k]</c> is the
+    /// filter's output at memory sample <c>k</c> (0 ≤ k &lt; lMem); the filtered vectors are windows of it.</summary>
+    internal static void FilterCodebookMemory(Span<short> mem, int memStart, int lMem, Span<short> filtered)
+    {
+        mem.Slice(memStart - 4, 4).Clear();
+        mem.Slice(memStart + lMem, 4).Clear();
+        FilterMa(mem, memStart + 4, filtered[4..], IlbcTables.CbFiltersRev, lMem);
+    }
 
     // An augmented vector (§3.6.3): the last `index` samples before `end`, repeated to 40 samples with a 4-sample cross-fade.
-    private static void CreateAugmented(int index, ReadOnlySpan<short> buffer, int end, Span<short> cbVec)
+    internal static void CreateAugmented(int index, ReadOnlySpan<short> buffer, int end, Span<short> cbVec)
     {
         var alpha = IlbcTables.Alpha;
         buffer.Slice(end - index, index).CopyTo(cbVec);

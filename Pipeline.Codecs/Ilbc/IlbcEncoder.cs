@@ -1,4 +1,3 @@
-using System.Numerics;
 using Pipeline.Core.Media;
 
 namespace Pipeline.Codecs.Ilbc;
@@ -46,9 +45,10 @@ public sealed class IlbcEncoder : IAudioEncoder
     private readonly short[] _reverse = new short[240];
     private readonly short[] _cbMem = new short[MemPad + IlbcCodec.CbMemLength + MemPad];
     private readonly short[] _stateScratch = new short[(4 * 58) + (2 * Order)];
-    private readonly short[] _vectors = new short[MaxCodebook * SubL];
-    private readonly float[] _vectorsF = new float[MaxCodebook * SubL];
     private readonly short[] _filtered = new short[IlbcCodec.CbMemLength + 4];
+    private readonly float[] _memF = new float[IlbcCodec.CbMemLength];
+    private readonly float[] _filtF = new float[IlbcCodec.CbMemLength];
+    private readonly float[] _augF = new float[2 * 20 * SubL];
     private readonly float[] _energy = new float[MaxCodebook];
     private readonly float[] _target = new float[SubL];
     private readonly double[] _h = new double[2 * 58];
@@ -286,43 +286,43 @@ public sealed class IlbcEncoder : IAudioEncoder
             v[j] += s;
         }
 
+        // Only scales whose largest level is within 0.35…3× of the largest sample are worth trying.
+        double vmax = 0;
+        for (int j = 0; j < len; j++) vmax = Math.Max(vmax, Math.Abs(v[j]));
         var levels = IlbcTables.State;
         var frg = IlbcTables.FrgQuant;
-        Span<double> val = stackalloc double[8];
+        Span<float> val = stackalloc float[8];
+        Span<float> mid = stackalloc float[7];
         double bestErr = double.MaxValue;
         int bestIfm = 0;
         var idx = _stateIdx.AsSpan(0, len);
         var bestIdx = _bestIdx.AsSpan(0, len);
-        for (int ifm = 0; ifm < 64; ifm++)
+        for (int pass = 0; pass < 2 && bestErr == double.MaxValue; pass++)
         {
-            int shift = ifm < 37 ? 22 : ifm < 59 ? 19 : 17;
-            int round = 1 << (shift - 1);
-            for (int l = 0; l < 8; l++) val[l] = ((frg[ifm] * levels[l]) + round) >> shift;
-            double e = 0;
-            for (int j = 0; j < len && e < bestErr; j++)
+            for (int ifm = 0; ifm < 64; ifm++)
             {
-                double vj = v[j];
-                int bl = 0;
-                double bd = double.MaxValue;
-                for (int l = 0; l < 8; l++)
+                int shift = ifm < 37 ? 22 : ifm < 59 ? 19 : 17;
+                int round = 1 << (shift - 1);
+                for (int l = 0; l < 8; l++) val[l] = ((frg[ifm] * levels[l]) + round) >> shift;
+                if (pass == 0 && (val[7] < 0.35 * vmax || val[7] > 3 * vmax)) continue;
+                for (int l = 0; l < 7; l++) mid[l] = 0.5f * (val[l] + val[l + 1]);
+                double e = 0;
+                for (int j = 0; j < len && e < bestErr; j++)
                 {
-                    double dd = (vj - val[l]) * (vj - val[l]);
-                    if (dd < bd)
-                    {
-                        bd = dd;
-                        bl = l;
-                    }
+                    float vj = (float)v[j];
+                    int bl = 0;
+                    while (bl < 7 && vj > mid[bl]) bl++;
+                    idx[j] = bl;
+                    float d = vj - val[bl];
+                    e += d * d;
                 }
 
-                idx[j] = bl;
-                e += bd;
-            }
-
-            if (e < bestErr)
-            {
-                bestErr = e;
-                bestIfm = ifm;
-                idx.CopyTo(bestIdx);
+                if (e < bestErr)
+                {
+                    bestErr = e;
+                    bestIfm = ifm;
+                    idx.CopyTo(bestIdx);
+                }
             }
         }
 
@@ -398,28 +398,44 @@ public sealed class IlbcEncoder : IAudioEncoder
 
     // Three-stage search (§3.6.4) of one block: each stage picks the vector and quantised gain that remove the most
     // error energy from what the earlier stages left; then the block is rebuilt exactly as the decoder will.
+    // The vectors are those of IlbcDsp.GetCodebook: windows of the memory and of the filtered memory, and 2×20
+    // augmented vectors; they are searched as float views without building each one.
     private void SearchAndBuild(Span<short> memBuf, int memStart, int lMem, int veclen, Span<float> target, Span<int> p, int block, Span<int> cbIndex, bool restricted, Span<short> decoded)
     {
-        int size = IlbcDsp.BuildCodebook(_vectors, memBuf, memStart, lMem, veclen, _filtered);
-        var vectors = _vectorsF.AsSpan();
+        int segments = lMem - veclen + 1;
+        int augmented = veclen == SubL ? SubL / 2 : 0;
+        int baseSize = segments + augmented;
+        int size = 2 * baseSize;
+        var filtered = _filtered.AsSpan(0, lMem + 4);
+        IlbcDsp.FilterCodebookMemory(memBuf, memStart, lMem, filtered);
+        var memF = _memF.AsSpan(0, lMem);
+        var filtF = _filtF.AsSpan(0, lMem);
+        for (int k = 0; k < lMem; k++)
+        {
+            memF[k] = memBuf[memStart + k];
+            filtF[k] = filtered[4 + k];
+        }
+
+        var aug = _augF.AsSpan();
+        if (augmented > 0)
+        {
+            Span<short> tmp = stackalloc short[SubL];
+            for (int i = 0; i < augmented; i++)
+            {
+                IlbcDsp.CreateAugmented(i + (SubL / 2), memBuf, memStart + lMem, tmp);
+                for (int j = 0; j < SubL; j++) aug[(i * SubL) + j] = tmp[j];
+                IlbcDsp.CreateAugmented(i + (SubL / 2), filtered, lMem + 4, tmp);
+                for (int j = 0; j < SubL; j++) aug[((augmented + i) * SubL) + j] = tmp[j];
+            }
+        }
+
         var energy = _energy.AsSpan();
         for (int i = 0; i < size; i++)
         {
-            var c = _vectors.AsSpan(i * SubL, veclen);
-            var cf = vectors.Slice(i * SubL, SubL);
-            float e = 0;
-            for (int j = 0; j < veclen; j++)
-            {
-                float v = c[j];
-                cf[j] = v;
-                e += v * v;
-            }
-
-            cf[veclen..].Clear();
-            energy[i] = e;
+            var c = Vector(i, memF, filtF, aug, segments, baseSize, veclen);
+            energy[i] = Dot(c, c, veclen);
         }
 
-        target[veclen..].Clear();
         Span<float> gains = stackalloc float[32];
         int previousGain = 16384;
         for (int stage = 0; stage < 3; stage++)
@@ -436,8 +452,9 @@ public sealed class IlbcEncoder : IAudioEncoder
                 if (restricted && stage > 0 && IlbcBitstream.IndexToWire(i) < 0) continue;
                 float e = energy[i];
                 if (e <= 0) continue;
-                float corr = Dot(target, vectors.Slice(i * SubL, SubL));
+                float corr = Dot(target, Vector(i, memF, filtF, aug, segments, baseSize, veclen), veclen);
                 if (stage == 0 && corr <= 0) continue; // first-stage gains are positive
+                if (corr * corr <= bestGainCut * e) continue; // even the ideal gain (corr/e) would not beat the best
                 int g = NearestGain(gl, corr / e);
                 float gq = gains[g];
                 float cut = (2 * gq * corr) - (gq * gq * e);
@@ -453,7 +470,7 @@ public sealed class IlbcEncoder : IAudioEncoder
             cbIndex[stage] = bestIndex;
             p[IlbcBitstream.Gain + (block * 3) + stage] = bestGain;
             p[IlbcBitstream.Cb + (block * 3) + stage] = restricted && stage > 0 ? IlbcBitstream.IndexToWire(bestIndex) : bestIndex;
-            var best = vectors.Slice(bestIndex * SubL, veclen);
+            var best = Vector(bestIndex, memF, filtF, aug, segments, baseSize, veclen);
             for (int j = 0; j < veclen; j++) target[j] -= bestGainValue * best[j];
             previousGain = IlbcDsp.GainDequant(bestGain, previousGain, stage);
         }
@@ -461,18 +478,27 @@ public sealed class IlbcEncoder : IAudioEncoder
         IlbcDsp.ConstructVector(decoded, cbIndex, p.Slice(IlbcBitstream.Gain + (block * 3), 3), memBuf, memStart, lMem, veclen);
     }
 
-    // 40-sample dot product (the tails beyond a shorter vector are zero).
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    private static ReadOnlySpan<float> Vector(int i, ReadOnlySpan<float> memF, ReadOnlySpan<float> filtF, ReadOnlySpan<float> aug, int segments, int baseSize, int veclen)
     {
-        var sum = Vector<float>.Zero;
+        int lMem = memF.Length;
+        if (i < segments) return memF.Slice(lMem - i - veclen, veclen);
+        if (i < baseSize) return aug.Slice((i - segments) * SubL, SubL);
+        i -= baseSize;
+        if (i < segments) return filtF.Slice(lMem - i - veclen, veclen);
+        return aug.Slice((baseSize - segments + i - segments) * SubL, SubL);
+    }
+
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int length)
+    {
+        var sum = System.Numerics.Vector<float>.Zero;
         int i = 0;
-        for (; i + Vector<float>.Count <= SubL; i += Vector<float>.Count)
+        for (; i + System.Numerics.Vector<float>.Count <= length; i += System.Numerics.Vector<float>.Count)
         {
-            sum += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
+            sum += new System.Numerics.Vector<float>(a[i..]) * new System.Numerics.Vector<float>(b[i..]);
         }
 
-        float s = Vector.Sum(sum);
-        for (; i < SubL; i++) s += a[i] * b[i];
+        float s = System.Numerics.Vector.Sum(sum);
+        for (; i < length; i++) s += a[i] * b[i];
         return s;
     }
 

@@ -42,6 +42,26 @@ public sealed class IlbcCodecTests
         Assert.Throws<ArgumentException>(() => dec.GetSampleCount(new byte[size]));
     }
 
+    [Theory]
+    [InlineData(IlbcMode.Ms20)]
+    [InlineData(IlbcMode.Ms30)]
+    public void Random_bytes_from_the_wire_decode_or_conceal_without_throwing(IlbcMode mode)
+    {
+        var rng = new Random(4242 + (int)mode);
+        var dec = new IlbcDecoder(mode);
+        var payload = new byte[IlbcFile.FrameLength(mode)];
+        var pcm = new short[240];
+        long energy = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            rng.NextBytes(payload);
+            Assert.Equal((int)mode * 8, dec.Decode(payload, pcm));
+            foreach (var s in pcm.AsSpan(0, (int)mode * 8)) energy += Math.Abs((int)s);
+        }
+
+        Assert.True(energy > 0);
+    }
+
     [Fact]
     public void The_mode_follows_the_payload_size()
     {
