@@ -30,6 +30,8 @@ internal static class CodecAdapters
             static () => new G729Encoder(annexB: false), static () => new G729Decoder(),
             static () => G729Codec.UnavailableReason,
             static length => length % 10 is 0 or 2 ? null : $"{length} bytes is not a whole number of 10-byte frames (plus at most one final 2-byte SID frame)."),
+        new IlbcCodecAdapter(),
+        new OpusCodecAdapter(),
     ];
 
     public static CodecAdapter? Find(string name)

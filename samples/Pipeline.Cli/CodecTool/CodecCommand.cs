@@ -65,11 +65,11 @@ internal static class CodecCommand
 
     private static void List(TextWriter stdout)
     {
-        stdout.WriteLine($"{"NAME",-6} {"CODEC",-30} {"RATES",-14} {"FRAMES",-36} {"FILE FORMAT",-72} AVAILABLE");
+        stdout.WriteLine($"{"NAME",-6} {"CODEC",-32} {"RATES",-14} {"FRAMES",-36} {"FILE FORMAT",-72} AVAILABLE");
         foreach (var a in CodecAdapters.All)
         {
             string available = a.UnavailableReason is string why ? $"no: {why}" : $"yes ({a.Implementation})";
-            stdout.WriteLine($"{a.Name,-6} {a.Title,-30} {a.Rates,-14} {a.FrameSizes,-36} {a.FileFormat,-72} {available}");
+            stdout.WriteLine($"{a.Name,-6} {a.Title,-32} {a.Rates,-14} {a.FrameSizes,-36} {a.FileFormat,-72} {available}");
         }
     }
 

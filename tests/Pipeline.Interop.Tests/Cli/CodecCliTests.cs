@@ -22,6 +22,8 @@ public sealed class CodecCliTests(ITestOutputHelper output) : IDisposable
         { "pcma", 8000, ["-f", "alaw", "-ar", "8000", "-ac", "1"], 0.27 },
         { "g722", 16000, ["-f", "g722"], 0.27 },
         { "g729", 8000, ["-f", "g729"], 0.1 },
+        { "ilbc", 8000, ["-f", "ilbc"], 0.1 },
+        { "opus", 48000, ["-f", "ogg"], 0.2 },
     };
 
     [SkippableTheory]
@@ -43,7 +45,7 @@ public sealed class CodecCliTests(ITestOutputHelper output) : IDisposable
         var (ourRate, ourLevel) = AssertTone(ours, minLevel, "our decode");
         Assert.Equal(rate, ourRate);
         Assert.Equal(rate, theirRate);
-        Assert.Equal(rate * 2, TestAudio.ReadWav(ours, out _).Length);
+        Assert.InRange(TestAudio.ReadWav(ours, out _).Length, rate * 2, (rate * 2) + (rate * 3 / 100)); // 2 s, the last frame padded (iLBC: 30 ms)
         output.WriteLine($"{codec}: {new FileInfo(coded).Length} bytes; tone level {ToneAmplitude} in, ffmpeg decode {theirLevel:F3}, ours {ourLevel:F3}");
     }
 
@@ -105,12 +107,54 @@ public sealed class CodecCliTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"44.1 kHz stereo -> g722: tone level {level:F3}");
     }
 
+    [SkippableFact]
+    public async Task Ilbc_mode_20_writes_the_20ms_storage_header_and_38_byte_frames()
+    {
+        Tools.Require("ffmpeg");
+        string wav = TestAudio.WriteToneWav(Path.Combine(_dir, "in.wav"), ToneHz, TimeSpan.FromSeconds(1), amplitude: ToneAmplitude);
+        string coded = Path.Combine(_dir, "m20.lbc");
+        await CodecCli.RunOkAsync("encode", "--codec", "ilbc", "--mode", "20", "--in", wav, "--out", coded);
+        byte[] bytes = await File.ReadAllBytesAsync(coded);
+        Assert.Equal("#!iLBC20\n"u8.ToArray(), bytes[..9]);
+        Assert.Equal(50 * 38, bytes.Length - 9); // 1 s = 50 frames of 20 ms
+        string theirs = Path.Combine(_dir, "m20.wav");
+        await CodecCli.FfmpegAsync("-f", "ilbc", "-i", coded, "-c:a", "pcm_s16le", theirs);
+        ToneCheck.AssertTone(theirs, ToneHz, TimeSpan.FromSeconds(0.8), context: "ffmpeg's decode of a 20 ms iLBC file");
+
+        var (code, _, stderr) = await CodecCli.RunAsync("encode", "--codec", "ilbc", "--mode", "25", "--in", wav, "--out", coded);
+        Assert.Equal(2, code);
+        Assert.Contains("--mode is 20 or 30", stderr);
+    }
+
+    [SkippableFact]
+    public async Task Opus_keeps_stereo_and_the_bitrate_sets_the_file_size()
+    {
+        Tools.Require("ffmpeg");
+        string wav = Path.Combine(_dir, "stereo.wav");
+        await CodecCli.FfmpegAsync("-f", "lavfi", "-i", $"sine=frequency={ToneHz}:duration=2:sample_rate=48000", "-ac", "2", "-c:a", "pcm_s16le", wav);
+        string low = Path.Combine(_dir, "low.opus"), high = Path.Combine(_dir, "high.opus");
+        await CodecCli.RunOkAsync("encode", "--codec", "opus", "--bitrate", "16000", "--in", wav, "--out", low);
+        await CodecCli.RunOkAsync("encode", "--codec", "opus", "--bitrate", "96000", "--in", wav, "--out", high);
+        long lowBytes = new FileInfo(low).Length, highBytes = new FileInfo(high).Length;
+        output.WriteLine($"2 s stereo: {lowBytes} bytes at 16 kbit/s, {highBytes} bytes at 96 kbit/s");
+        Assert.InRange(lowBytes, 2000, 8000); // 16 kbit/s × 2 s = 4000 bytes plus Ogg overhead
+        Assert.True(highBytes > 3 * lowBytes, $"{highBytes} bytes at 96 kbit/s vs {lowBytes} at 16 kbit/s");
+
+        string decoded = Path.Combine(_dir, "high.wav");
+        await CodecCli.RunOkAsync("decode", "--codec", "opus", "--in", high, "--out", decoded);
+        var (format, samples) = Pipeline.Devices.WavFile.ReadAll(decoded);
+        Assert.Equal(2, format.Channels);
+        Assert.Equal(48000, format.SampleRate.Hertz);
+        Assert.Equal(96000 * 2, samples.Length);
+        ToneCheck.AssertTone(decoded, ToneHz, TimeSpan.FromSeconds(1.5), channel: 1);
+    }
+
     [Fact]
     public async Task List_shows_every_codec_with_rates_frames_format_and_availability()
     {
         string text = await CodecCli.RunOkAsync("list");
         output.WriteLine(text);
-        foreach (var name in (string[])["pcmu", "pcma", "g722", "g729"])
+        foreach (var name in (string[])["pcmu", "pcma", "g722", "g729", "ilbc", "opus"])
         {
             var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
             Assert.True(line is not null, $"no line for {name}");
@@ -120,6 +164,8 @@ public sealed class CodecCliTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.Contains("raw µ-law", text);
+        Assert.Contains("Ogg Opus", text);
+        Assert.Contains("#!iLBC30", text);
         Assert.Contains("libbcg729.so.0", text);
     }
 
@@ -156,6 +202,19 @@ public sealed class CodecCliTests(ITestOutputHelper output) : IDisposable
         (code, _, stderr) = await CodecCli.RunAsync("encode", "--codec", "pcma", "--in", Path.Combine(_dir, "absent.wav"), "--out", Path.Combine(_dir, "x.pcma"));
         Assert.Equal(1, code);
         Assert.Contains("absent.wav", stderr);
+    }
+
+    [Theory]
+    [InlineData("opus", "is not an Ogg Opus file")]
+    [InlineData("ilbc", "Not an iLBC storage file (RFC 3952)")]
+    public async Task A_file_not_in_the_codec_format_is_a_runtime_error(string codec, string message)
+    {
+        string bad = Path.Combine(_dir, "bad." + codec);
+        await File.WriteAllTextAsync(bad, "RIFF but not really; some text that is no codec file");
+        var (code, _, stderr) = await CodecCli.RunAsync("decode", "--codec", codec, "--in", bad, "--out", Path.Combine(_dir, "x.wav"));
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr);
+        Assert.Contains("bad." + codec, stderr);
     }
 
     [Fact]
