@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Pipeline.Codecs;
+using Pipeline.Codecs.G729;
 using Pipeline.Core.Graph;
 using Pipeline.Devices;
 using Pipeline.Sip.Resolution;
@@ -32,8 +34,22 @@ internal static class PhoneCommand
         var events = new EventWriter(Console.Out, o.Events);
         if (o.RecordDirectory is not null) Directory.CreateDirectory(o.RecordDirectory);
 
+        // G.729 (bcg729, GPL) is optional: it joins the registry only when --codecs names it and the library loads.
+        var codecs = CodecRegistry.CreateDefault();
+        if (o.Codecs.Any(c => string.Equals(c, "G729", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (!G729Codec.IsAvailable)
+            {
+                Console.Error.WriteLine($"Pipeline.Cli: --codecs names G729, but {G729Codec.UnavailableReason}");
+                return 1;
+            }
+
+            G729Codec.Register(codecs);
+        }
+
         var mediaOptions = new CallMediaOptions
         {
+            Codecs = codecs,
             Clock = MediaClock.Shared,
             LocalAddress = o.Bind.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : o.Bind.Address,
             RtpPortLow = o.RtpPortLow,
@@ -63,6 +79,7 @@ internal static class PhoneCommand
             BindEndPoint = o.Bind,
             UserName = o.User,
             Codecs = o.Codecs,
+            CodecRegistry = codecs,
             AutoAnswer = o.AutoAnswer,
             TlsBindEndPoint = o.TlsBind,
             TlsCertificate = certificate,

@@ -76,7 +76,7 @@ internal sealed class PhoneOptions
                                  (sips: and ;transport= in a URI win; big UDP requests go over TCP)
           --user NAME            user part of our URI                         default pipeline
           --auto-answer          answer incoming INVITEs at once
-          --codecs LIST          ordered codec names, e.g. PCMU,PCMA           default PCMU,PCMA
+          --codecs LIST          ordered codec names: PCMU PCMA G722 opus iLBC G729 telephone-event   default PCMU,PCMA
           --rtp-ports LOW-HIGH   local RTP/RTCP port range                    default 10000-20000
           --play FILE.wav        what each call sends (16-bit PCM WAV, looped)
           --tone HZ              send a sine tone instead (below half the codec rate) default: silence
