@@ -48,6 +48,7 @@ public sealed class G722Decoder : IAudioDecoder
     public int GetSampleCount(ReadOnlySpan<byte> payload) => payload.Length * 2;
 
     /// <summary>Decodes <paramref name="payload"/> into <c>2 · payload.Length</c> samples at 16 kHz.</summary>
+    /// <returns>The samples written, <c>2 · payload.Length</c> (as <see cref="IAudioDecoder.Decode"/> says; it returned the byte count before).</returns>
     /// <exception cref="ArgumentException"><paramref name="pcm"/> is too small.</exception>
     public int Decode(ReadOnlySpan<byte> payload, Span<short> pcm)
     {
@@ -64,7 +65,7 @@ public sealed class G722Decoder : IAudioDecoder
         }
 
         _concealer.OnDecoded(output);
-        return payload.Length;
+        return samples;
     }
 
     /// <summary>Fills <paramref name="pcm"/> with concealment audio for a lost frame and keeps the decoder's

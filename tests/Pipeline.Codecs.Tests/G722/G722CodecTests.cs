@@ -36,7 +36,7 @@ public class G722CodecTests(ITestOutputHelper output)
         var coded = new byte[200];
         Assert.Equal(160, new G722Encoder().Encode(pcm, coded));
         var decoded = new short[400];
-        Assert.Equal(160, new G722Decoder().Decode(coded.AsSpan(0, 160), decoded));
+        Assert.Equal(320, new G722Decoder().Decode(coded.AsSpan(0, 160), decoded));
     }
 
     [Fact]
