@@ -18,7 +18,7 @@ namespace Pipeline.Codecs.G722;
 ///     higher band: last period of rH repeated ──► × mute(n) ──► high-pass ──► xH
 ///     (the decoder then re-encodes xL, xH through its ADPCM state and runs the QMF synthesis)
 ///
-///   first good frame: 10 ms linear cross-fade from the continued extrapolation to the decoded sub-bands
+///   first good frame: 5 ms linear cross-fade from the continued extrapolation to the decoded sub-bands
 /// </code>
 /// Nothing here allocates after construction.
 /// </summary>
@@ -47,10 +47,10 @@ internal sealed class G722Concealer
     internal const int HighHistoryLength = 256;
     internal const int HighCycleMax = 160;
 
-    /// <summary>First good frame: the length of the linear cross-fade from the extrapolation to the decoded sub-bands (10 ms).
-    /// Appendix IV first holds 2.5 ms of extrapolation; with the ADPCM state re-encoded through the gap the decoded signal is
-    /// usable at once, and holding measured worse here.</summary>
-    internal const int CrossFadeLength = 80;
+    /// <summary>First good frame: the length of the linear cross-fade from the extrapolation to the decoded sub-bands (5 ms).
+    /// Appendix IV holds 2.5 ms of extrapolation and cross-fades over 7.5 ms more; with the ADPCM state re-encoded through the
+    /// gap the decoded signal is usable at once, and here holding and longer fades measured worse (the extrapolation drifts).</summary>
+    internal const int CrossFadeLength = 40;
 
     /// <summary>Muting of a voiced burst, in sub-band samples since its start: about 2 % down at 10 ms, 10 % at 20 ms,
     /// silent from 60 ms. Unvoiced bursts run the same curve twice as fast (silent from 30 ms).</summary>

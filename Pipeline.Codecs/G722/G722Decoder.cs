@@ -28,8 +28,9 @@ namespace Pipeline.Codecs.G722;
 /// ADPCM state (quantiser, scale factor and predictor adaptation of both bands), so that when frames resume the
 /// predictors and step sizes describe the audio just played instead of the audio before the gap (Appendix IV instead
 /// resets parts of that state; both serve to decode the first good frame without a burst).</item>
-/// <item>First good frame: the extrapolation is continued for 10 ms and both sub-bands cross-fade linearly from it into
-/// the decoded sub-bands (Appendix IV cross-fades the lower band only, after holding 2.5 ms of extrapolation).</item>
+/// <item>First good frame: the extrapolation is continued for 5 ms and both sub-bands cross-fade linearly from it into
+/// the decoded sub-bands (Appendix IV cross-fades the lower band only, over 10 ms of which the first 2.5 ms are pure
+/// extrapolation).</item>
 /// </list>
 /// <para>Frames may be of any even length (10, 20, 30 ms… or a single pair); concealing 30 ms in one call or in three
 /// 10 ms calls gives the same samples. Nothing here allocates per frame.</para>

@@ -72,6 +72,7 @@ public class G722ConcealmentTests(ITestOutputHelper output)
     [InlineData("tone", 6)]
     public void Concealed_frames_are_closer_to_the_lost_audio_than_the_old_concealment_and_silence(string signal, int burst)
     {
+
         var ours = Measure(signal, burst, G722LossMode.Concealer);
         var old = Measure(signal, burst, G722LossMode.Legacy);
         var silence = Measure(signal, burst, G722LossMode.Silence);
@@ -84,6 +85,14 @@ public class G722ConcealmentTests(ITestOutputHelper output)
         // Silence scores 0 dB on every lost segment; the concealment must do better than that and than the old scheme.
         Assert.True(ours.LostSegSnr > silence.LostSegSnr + 0.3, $"new {ours.LostSegSnr:F2} dB vs silence {silence.LostSegSnr:F2} dB");
         Assert.True(ours.LostSegSnr > old.LostSegSnr, $"new {ours.LostSegSnr:F2} dB vs old {old.LostSegSnr:F2} dB");
+
+        // With the 20 ms after the loss (the resumption) too: better than the old scheme always, than silence for short bursts.
+        // (For long bursts silence insertion, which leaves the decoder's state as it was, resumes a little closer here.)
+        Assert.True(ours.WithRecoverySegSnr > old.WithRecoverySegSnr, $"with recovery: new {ours.WithRecoverySegSnr:F2} dB vs old {old.WithRecoverySegSnr:F2} dB");
+        if (burst <= 2 || signal == "tone")
+        {
+            Assert.True(ours.WithRecoverySegSnr > silence.WithRecoverySegSnr, $"with recovery: new {ours.WithRecoverySegSnr:F2} dB vs silence {silence.WithRecoverySegSnr:F2} dB");
+        }
     }
 
     [Theory]
