@@ -7,7 +7,7 @@ namespace Pipeline.Codecs.G722;
 /// (the low-complexity PLC) as its published summary describes it; our own code and parameters, not verified
 /// bit-exact against the ITU-T reference. It works on the two 8 kHz sub-band signals, not on the 16 kHz output:
 /// <code>
-///   good frames:  rL, rH ──► kept (40 ms lower band, 20 ms higher band)
+///   good frames:  rL, rH ──► kept (rings of 64 ms and 32 ms; the analysis reads the last 40 ms and 20 ms)
 ///
 ///   first lost sample of a burst: analysis of the kept lower band
 ///     ──► LPC A(z), order 8 (asymmetric window, lag window, Levinson) ──► residual e = A(z)·rL
@@ -20,7 +20,12 @@ namespace Pipeline.Codecs.G722;
 ///
 ///   first good frame: 5 ms linear cross-fade from the continued extrapolation to the decoded sub-bands
 /// </code>
-/// Nothing here allocates after construction.
+/// <para>Where this differs from Appendix IV (from its published description and what we measured): the ADPCM state is kept
+/// in step by re-encoding the made-up sub-bands (Appendix IV instead resets the lower band's predictor memory and halves the
+/// higher band's scale factor when frames resume); once the burst is muted to silence both bands restart from the initial
+/// ADPCM state (Appendix IV restarts the scale factors after a long burst); the cross-fade is shorter and covers both bands;
+/// there is no transient class, and no higher-band offset filter on the good frames after a loss (so decoding returns to
+/// plain, bit-exact G.722). Windows, thresholds and the muting curve are ours. Nothing here allocates after construction.</para>
 /// </summary>
 internal sealed class G722Concealer
 {
@@ -305,21 +310,24 @@ internal sealed class G722Concealer
         }
     }
 
-    /// <summary>Open-loop pitch of the sub-band signal <paramref name="x"/> (at least 2·MaxLag long): the shortest lag whose
-    /// normalised correlation over the last <see cref="PitchWindow"/> samples is a local maximum within 90 % of the best.</summary>
+    /// <summary>Open-loop pitch of the sub-band signal <paramref name="x"/> (at least 2·MaxLag long): the lag in
+    /// [MinLag, MaxLag] with the highest normalised correlation of the last <see cref="PitchWindow"/> samples (mean removed)
+    /// with those one lag earlier. A multiple of the period may win; it repeats as well, and for a steady sound with a
+    /// fractional period it drifts less than the rounded period itself.</summary>
     internal static int FindPitch(ReadOnlySpan<double> x, out double best)
     {
         int n = x.Length;
-        Span<double> corr = stackalloc double[MaxLag + 2];
         var target = x[(n - PitchWindow)..];
         double mean = 0;
-        for (int i = n - PitchWindow - MaxLag - 1; i < n; i++) mean += x[i];
-        mean /= PitchWindow + MaxLag + 1;
+        for (int i = n - PitchWindow - MaxLag; i < n; i++) mean += x[i];
+        mean /= PitchWindow + MaxLag;
         double e1 = 0;
         foreach (var v in target) e1 += (v - mean) * (v - mean);
 
         best = 0;
-        for (int lag = MinLag - 1; lag <= MaxLag + 1; lag++)
+        int bestLag = 80;
+        if (e1 <= 0) return bestLag;
+        for (int lag = MinLag; lag <= MaxLag; lag++)
         {
             var past = x.Slice(n - PitchWindow - lag, PitchWindow);
             double c = 0, e2 = 0;
@@ -330,23 +338,15 @@ internal sealed class G722Concealer
                 e2 += p * p;
             }
 
-            double r = e1 > 0 && e2 > 0 ? c / Math.Sqrt(e1 * e2) : 0;
-            corr[lag] = r;
-            if (lag >= MinLag && lag <= MaxLag && r > best) best = r;
+            double r = e2 > 0 ? c / Math.Sqrt(e1 * e2) : 0;
+            if (r > best)
+            {
+                best = r;
+                bestLag = lag;
+            }
         }
 
-        if (best <= 0)
-        {
-            best = 0;
-            return 80;
-        }
-
-        for (int lag = MinLag; lag <= MaxLag; lag++)
-        {
-            if (corr[lag] == best) return lag;
-        }
-
-        return 80;
+        return bestLag;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
