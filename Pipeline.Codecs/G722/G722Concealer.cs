@@ -152,19 +152,6 @@ internal sealed class G722Concealer
         for (int i = 0; i < x.Length; i++) x[i] = _low[(_pos - AnalysisLength + i) & Mask];
 
         Lpc(x);
-        _lag = FindPitch(x, out _maxCorrelation);
-
-        // Classification (after Appendix IV's criteria): voiced when the pitch correlation is high; unvoiced when the lower
-        // band crosses zero often in the last 10 ms or the higher band dominates (then the harmonic repetition would buzz).
-        int zeroCrossings = 0;
-        for (int i = x.Length - 80; i < x.Length; i++) zeroCrossings += (x[i] > 0) != (x[i - 1] > 0) ? 1 : 0;
-        // A very high correlation (a steady tone) counts as voiced whatever its zero-crossing rate.
-        _voiced = _maxCorrelation > 0.7 && highNb <= lowNb && (zeroCrossings < 20 || _maxCorrelation > 0.95);
-        bool unvoiced = !_voiced && (zeroCrossings >= 20 || highNb > lowNb);
-        _muteStep = unvoiced ? 2 : 1;
-        _jitter = _voiced ? 0 : 1;
-        if (!_voiced && _lag < 32) _lag *= 2;
-        if (_jitter != 0) _lag |= 1; // jitter alternates lag − 1 and lag + 1 around an odd lag
 
         // Residual of the whole analysis buffer into the excitation ring, the last Order outputs into the synthesis memory.
         for (int n = Order; n < x.Length; n++)
@@ -177,6 +164,21 @@ internal sealed class G722Concealer
         _excPos = x.Length - Order;
         for (int k = 0; k < Order; k++) _syn[k] = x[x.Length - Order + k];
         _synPos = 0;
+
+        // Zero crossings of the last 10 ms (before the pitch search removes the mean from x).
+        int zeroCrossings = 0;
+        for (int i = x.Length - 80; i < x.Length; i++) zeroCrossings += (x[i] > 0) != (x[i - 1] > 0) ? 1 : 0;
+        _lag = FindPitch(x, out _maxCorrelation);
+
+        // Classification (after Appendix IV's criteria): voiced when the pitch correlation is high; unvoiced when the lower
+        // band crosses zero often in the last 10 ms or the higher band dominates (then the harmonic repetition would buzz).
+        // A very high correlation (a steady tone) counts as voiced whatever its zero-crossing rate.
+        _voiced = _maxCorrelation > 0.7 && highNb <= lowNb && (zeroCrossings < 20 || _maxCorrelation > 0.95);
+        bool unvoiced = !_voiced && (zeroCrossings >= 20 || highNb > lowNb);
+        _muteStep = unvoiced ? 2 : 1;
+        _jitter = _voiced ? 0 : 1;
+        if (!_voiced && _lag < 32) _lag *= 2;
+        if (_jitter != 0) _lag |= 1; // jitter alternates lag − 1 and lag + 1 around an odd lag
 
         // Higher band: the last period (voiced) or the last 10 ms (otherwise), its end blended into the period before it.
         int p = _voiced && _lag <= HighCycleMax ? _lag : 80;
@@ -314,31 +316,38 @@ internal sealed class G722Concealer
     /// [MinLag, MaxLag] with the highest normalised correlation of the last <see cref="PitchWindow"/> samples (mean removed)
     /// with those one lag earlier. A multiple of the period may win; it repeats as well, and for a steady sound with a
     /// fractional period it drifts less than the rounded period itself.</summary>
-    internal static int FindPitch(ReadOnlySpan<double> x, out double best)
+    internal static int FindPitch(Span<double> x, out double best)
     {
         int n = x.Length;
-        var target = x[(n - PitchWindow)..];
+        int from = n - PitchWindow - MaxLag;
         double mean = 0;
-        for (int i = n - PitchWindow - MaxLag; i < n; i++) mean += x[i];
+        for (int i = from; i < n; i++) mean += x[i];
         mean /= PitchWindow + MaxLag;
+        for (int i = from; i < n; i++) x[i] -= mean; // the callers' buffer is scratch
+
+        var target = x[(n - PitchWindow)..];
         double e1 = 0;
-        foreach (var v in target) e1 += (v - mean) * (v - mean);
+        foreach (var v in target) e1 += v * v;
+
+        // Energy of the lagged window, slid one sample per lag.
+        double e2 = 0;
+        for (int i = n - PitchWindow - MinLag; i < n - MinLag; i++) e2 += x[i] * x[i];
 
         best = 0;
         int bestLag = 80;
         if (e1 <= 0) return bestLag;
         for (int lag = MinLag; lag <= MaxLag; lag++)
         {
-            var past = x.Slice(n - PitchWindow - lag, PitchWindow);
-            double c = 0, e2 = 0;
-            for (int i = 0; i < PitchWindow; i++)
+            if (lag > MinLag)
             {
-                double p = past[i] - mean;
-                c += (target[i] - mean) * p;
-                e2 += p * p;
+                double enter = x[n - PitchWindow - lag], leave = x[n - lag];
+                e2 += (enter * enter) - (leave * leave);
             }
 
-            double r = e2 > 0 ? c / Math.Sqrt(e1 * e2) : 0;
+            var past = x.Slice(n - PitchWindow - lag, PitchWindow);
+            double c = 0;
+            for (int i = 0; i < PitchWindow; i++) c += target[i] * past[i];
+            double r = e2 > 1e-9 ? c / Math.Sqrt(e1 * e2) : 0;
             if (r > best)
             {
                 best = r;
