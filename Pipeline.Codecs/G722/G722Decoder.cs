@@ -12,8 +12,8 @@ namespace Pipeline.Codecs.G722;
 /// </code>
 /// <para><b>Concealment.</b> <see cref="Conceal"/> follows the structure of ITU-T G.722 Appendix IV (the
 /// low-complexity PLC) as its published description gives it. It is our own implementation, with our own windows,
-/// thresholds and muting curve, <em>not</em> verified bit-exact against the ITU-T reference C code, so its output
-/// is not the ITU's sample for sample. Without losses the decoder is plain G.722 (bit-exact); it only keeps the last
+/// thresholds and muting curve, <em>not</em> verified bit-exact against the ITU-T reference C code or its test
+/// vectors, so its output is not the ITU's sample for sample. Without losses the decoder is plain G.722 (bit-exact); it only keeps the last
 /// decoded sub-band signals. At a lost frame:</para>
 /// <list type="number">
 /// <item>Lower band: at the first lost frame of a burst, an order-8 LPC analysis (autocorrelation of the last 20 ms
@@ -27,7 +27,9 @@ namespace Pipeline.Codecs.G722;
 /// <item>The two made-up sub-band signals go through this decoder's QMF synthesis, and are re-encoded through its own
 /// ADPCM state (quantiser, scale factor and predictor adaptation of both bands), so that when frames resume the
 /// predictors and step sizes describe the audio just played instead of the audio before the gap (Appendix IV instead
-/// resets parts of that state; both serve to decode the first good frame without a burst).</item>
+/// resets parts of that state; both serve to decode the first good frame without a burst). Once a burst is muted to
+/// silence, both bands restart from the initial ADPCM state instead (re-encoding silence would drift the predictors),
+/// so that a talk spurt after a long gap starts quiet and adapts up rather than bursting.</item>
 /// <item>First good frame: the extrapolation is continued for 5 ms and both sub-bands cross-fade linearly from it into
 /// the decoded sub-bands (Appendix IV cross-fades the lower band only, over 10 ms of which the first 2.5 ms are pure
 /// extrapolation).</item>
