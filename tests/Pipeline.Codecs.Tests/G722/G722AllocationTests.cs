@@ -31,6 +31,34 @@ public class G722AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [InlineData(160)]
+    [InlineData(320)]
+    [InlineData(480)]
+    public void Concealing_bursts_of_lost_frames_allocates_nothing(int frame)
+    {
+        // Bursts of 1 to 6 frames (each starts with the LPC and pitch analysis), cross-fades into good frames, 10–30 ms frames.
+        var coded = new byte[8000];
+        new G722Encoder().Encode(G722TestSignals.Voiced(1.0), coded);
+        var dec = new G722Decoder();
+        var output = new short[frame];
+        int f = 0;
+        void Burst(int lost)
+        {
+            for (int i = 0; i < 3; i++, f++) dec.Decode(coded.AsSpan(f * frame / 2 % (coded.Length - frame), frame / 2), output);
+            for (int i = 0; i < lost; i++) dec.Conceal(output);
+        }
+
+        for (int b = 1; b <= 6; b++) Burst(b);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int n = 0; n < 50; n++)
+        {
+            for (int b = 1; b <= 6; b++) Burst(b);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Encoder_and_decoder_nodes_with_G722_allocate_nothing_per_frame_in_steady_state()
     {

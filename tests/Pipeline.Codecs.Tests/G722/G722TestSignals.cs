@@ -65,4 +65,40 @@ internal static class G722TestSignals
 
         return pcm;
     }
+
+    /// <summary>A voiced-speech-like harmonic signal: 140 Hz fundamental with a 5 Hz, ±4 % vibrato, harmonics up to 7 kHz
+    /// falling 6 dB per octave and shaped by formant peaks at 700, 1200 and 2600 Hz, at <paramref name="amplitude"/> of full scale.</summary>
+    public static short[] VibratoVoice(double seconds, double amplitude = 0.3)
+    {
+        int n = (int)(seconds * Rate);
+        var pcm = new short[n];
+        const int Harmonics = 50;
+        var weight = new double[Harmonics + 1];
+        double phase = 0, peak = 0;
+        var raw = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double f0 = 140 * (1 + (0.04 * Math.Sin(2 * Math.PI * 5 * i / Rate)));
+            phase += 2 * Math.PI * f0 / Rate;
+            double v = 0;
+            for (int k = 1; k <= Harmonics && k * f0 < 7000; k++)
+            {
+                double f = k * f0;
+                weight[k] = (Formant(f, 700, 90) + (0.6 * Formant(f, 1200, 110)) + (0.3 * Formant(f, 2600, 160)) + 0.05) / k;
+                v += weight[k] * Math.Sin(k * phase);
+            }
+
+            raw[i] = v;
+            peak = Math.Max(peak, Math.Abs(v));
+        }
+
+        for (int i = 0; i < n; i++) pcm[i] = (short)Math.Round(raw[i] / peak * amplitude * 32767);
+        return pcm;
+
+        static double Formant(double f, double centre, double bandwidth)
+        {
+            double d = (f - centre) / bandwidth;
+            return 1 / (1 + (d * d));
+        }
+    }
 }
