@@ -40,9 +40,6 @@ internal static class SipHeaderNames
 
     private static readonly Dictionary<string, SipHeaderId>.AlternateLookup<ReadOnlySpan<char>> IdBySpan = IdByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>Known names (canonical and compact, as ASCII bytes) grouped by length, for <see cref="Identify(ReadOnlySpan{byte})"/>.</summary>
-    private static readonly (byte[] Name, SipHeaderId Id)[][] ByLength = BuildByLength();
-
     private static readonly bool[] ListById = BuildListIds();
 
     /// <summary>Headers that may appear at most once (RFC 3261 §7.3.1 and table 2).</summary>
@@ -67,24 +64,158 @@ internal static class SipHeaderNames
     /// <summary>The canonical name of a known id.</summary>
     internal static string CanonicalName(SipHeaderId id) => CanonicalById[(int)id];
 
-    /// <summary>Names a header from its wire bytes: a table lookup by length, then first byte, then a case-insensitive compare.</summary>
+    /// <summary>Names a header from its wire bytes (any case, compact forms): a switch on the length, then on one or two distinguishing letters, then one compare.</summary>
     internal static SipHeaderId Identify(ReadOnlySpan<byte> name)
     {
-        if (name.Length >= ByLength.Length)
+        switch (name.Length)
         {
-            return SipHeaderId.Unknown;
+            case 1:
+                return (name[0] | 0x20) switch
+                {
+                    'v' => SipHeaderId.Via,
+                    'f' => SipHeaderId.From,
+                    't' => SipHeaderId.To,
+                    'i' => SipHeaderId.CallId,
+                    'm' => SipHeaderId.Contact,
+                    'l' => SipHeaderId.ContentLength,
+                    'c' => SipHeaderId.ContentType,
+                    'k' => SipHeaderId.Supported,
+                    's' => SipHeaderId.Subject,
+                    'e' => SipHeaderId.ContentEncoding,
+                    'o' => SipHeaderId.Event,
+                    'r' => SipHeaderId.ReferTo,
+                    'b' => SipHeaderId.ReferredBy,
+                    'x' => SipHeaderId.SessionExpires,
+                    'u' => SipHeaderId.AllowEvents,
+                    _ => SipHeaderId.Unknown,
+                };
+            case 2:
+                return Is(name, "To"u8, SipHeaderId.To);
+            case 3:
+                return Is(name, "Via"u8, SipHeaderId.Via);
+            case 4:
+                return (((name[0] | 0x20) << 8) | (name[1] | 0x20)) switch
+                {
+                    ('f' << 8) | 'r' => Is(name, "From"u8, SipHeaderId.From),
+                    ('c' << 8) | 's' => Is(name, "CSeq"u8, SipHeaderId.CSeq),
+                    ('d' << 8) | 'a' => Is(name, "Date"u8, SipHeaderId.Date),
+                    ('r' << 8) | 's' => Is(name, "RSeq"u8, SipHeaderId.RSeq),
+                    ('r' << 8) | 'a' => Is(name, "RAck"u8, SipHeaderId.RAck),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 5:
+                return (name[0] | 0x20) switch
+                {
+                    'r' => Is(name, "Route"u8, SipHeaderId.Route),
+                    'a' => Is(name, "Allow"u8, SipHeaderId.Allow),
+                    'e' => Is(name, "Event"u8, SipHeaderId.Event),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 6:
+                return (name[0] | 0x20) switch
+                {
+                    'a' => Is(name, "Accept"u8, SipHeaderId.Accept),
+                    's' => Is(name, "Server"u8, SipHeaderId.Server),
+                    'm' => Is(name, "Min-SE"u8, SipHeaderId.MinSE),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 7:
+                return (name[2] | 0x20) switch
+                {
+                    'l' => Is(name, "Call-ID"u8, SipHeaderId.CallId),
+                    'n' => Is(name, "Contact"u8, SipHeaderId.Contact),
+                    'q' => Is(name, "Require"u8, SipHeaderId.Require),
+                    'r' => Is(name, "Warning"u8, SipHeaderId.Warning),
+                    'b' => Is(name, "Subject"u8, SipHeaderId.Subject),
+                    'p' => Is(name, "Expires"u8, SipHeaderId.Expires),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 8:
+                return (((name[0] | 0x20) << 8) | (name[4] | 0x20)) switch
+                {
+                    ('r' << 8) | 'r' => Is(name, "Refer-To"u8, SipHeaderId.ReferTo),
+                    ('p' << 8) | 'r' => Is(name, "Priority"u8, SipHeaderId.Priority),
+                    ('r' << 8) | 'y' => Is(name, "Reply-To"u8, SipHeaderId.ReplyTo),
+                    ('r' << 8) | 'a' => Is(name, "Replaces"u8, SipHeaderId.Replaces),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 9:
+                return (name[0] | 0x20) switch
+                {
+                    's' => Is(name, "Supported"u8, SipHeaderId.Supported),
+                    't' => Is(name, "Timestamp"u8, SipHeaderId.Timestamp),
+                    'c' => Is(name, "Call-Info"u8, SipHeaderId.CallInfo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 10:
+                return (name[0] | 0x20) switch
+                {
+                    'u' => Is(name, "User-Agent"u8, SipHeaderId.UserAgent),
+                    'a' => Is(name, "Alert-Info"u8, SipHeaderId.AlertInfo),
+                    'e' => Is(name, "Error-Info"u8, SipHeaderId.ErrorInfo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 11:
+                return (name[2] | 0x20) switch
+                {
+                    's' => Is(name, "Unsupported"u8, SipHeaderId.Unsupported),
+                    'f' => Is(name, "Referred-By"u8, SipHeaderId.ReferredBy),
+                    'n' => Is(name, "Min-Expires"u8, SipHeaderId.MinExpires),
+                    't' => Is(name, "Retry-After"u8, SipHeaderId.RetryAfter),
+                    '-' => Is(name, "In-Reply-To"u8, SipHeaderId.InReplyTo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 12:
+                return (name[1] | 0x20) switch
+                {
+                    'a' => Is(name, "Max-Forwards"u8, SipHeaderId.MaxForwards),
+                    'o' => Is(name, "Content-Type"u8, SipHeaderId.ContentType),
+                    'e' => Is(name, "Record-Route"u8, SipHeaderId.RecordRoute),
+                    'l' => Is(name, "Allow-Events"u8, SipHeaderId.AllowEvents),
+                    'r' => Is(name, "Organization"u8, SipHeaderId.Organization),
+                    'i' => Is(name, "MIME-Version"u8, SipHeaderId.MimeVersion),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 13:
+                return (name[0] | 0x20) switch
+                {
+                    'p' => Is(name, "Proxy-Require"u8, SipHeaderId.ProxyRequire),
+                    'a' => Is(name, "Authorization"u8, SipHeaderId.Authorization),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 14:
+                return Is(name, "Content-Length"u8, SipHeaderId.ContentLength);
+            case 15:
+                return (name[7] | 0x20) switch
+                {
+                    '-' => Is(name, "Session-Expires"u8, SipHeaderId.SessionExpires),
+                    'e' => Is(name, "Accept-Encoding"u8, SipHeaderId.AcceptEncoding),
+                    'l' => Is(name, "Accept-Language"u8, SipHeaderId.AcceptLanguage),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 16:
+                return (name[10] | 0x20) switch
+                {
+                    'c' => Is(name, "Content-Encoding"u8, SipHeaderId.ContentEncoding),
+                    't' => Is(name, "WWW-Authenticate"u8, SipHeaderId.WwwAuthenticate),
+                    'n' => Is(name, "Content-Language"u8, SipHeaderId.ContentLanguage),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 18:
+                return Is(name, "Proxy-Authenticate"u8, SipHeaderId.ProxyAuthenticate);
+            case 19:
+                return (name[0] | 0x20) switch
+                {
+                    'p' => Is(name, "Proxy-Authorization"u8, SipHeaderId.ProxyAuthorization),
+                    'c' => Is(name, "Content-Disposition"u8, SipHeaderId.ContentDisposition),
+                    _ => SipHeaderId.Unknown,
+                };
+            default:
+                return SipHeaderId.Unknown;
         }
 
-        var first = (byte)(name[0] | 0x20);
-        foreach (var (candidate, id) in ByLength[name.Length])
-        {
-            if (candidate[0] == first && System.Text.Ascii.EqualsIgnoreCase(candidate, name))
-            {
-                return id;
-            }
-        }
-
-        return SipHeaderId.Unknown;
+        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> candidate, SipHeaderId id) =>
+            System.Text.Ascii.EqualsIgnoreCase(name, candidate) ? id : SipHeaderId.Unknown;
     }
 
     private static Dictionary<string, SipHeaderId> BuildIds()
@@ -111,34 +242,6 @@ internal static class SipHeaderNames
         d["x"] = SipHeaderId.SessionExpires;
         d["u"] = SipHeaderId.AllowEvents;
         return d;
-    }
-
-    private static (byte[] Name, SipHeaderId Id)[][] BuildByLength()
-    {
-        var max = 0;
-        foreach (var k in IdByName.Keys)
-        {
-            max = Math.Max(max, k.Length);
-        }
-
-        var lists = new List<(byte[], SipHeaderId)>[max + 1];
-        for (var i = 0; i <= max; i++)
-        {
-            lists[i] = [];
-        }
-
-        foreach (var (k, id) in IdByName)
-        {
-            lists[k.Length].Add((System.Text.Encoding.ASCII.GetBytes(k.ToLowerInvariant()), id));
-        }
-
-        var result = new (byte[], SipHeaderId)[max + 1][];
-        for (var i = 0; i <= max; i++)
-        {
-            result[i] = [.. lists[i]];
-        }
-
-        return result;
     }
 
     private static bool[] BuildListIds()

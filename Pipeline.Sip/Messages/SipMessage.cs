@@ -17,20 +17,44 @@ namespace Pipeline.Sip.Messages;
 /// </summary>
 internal abstract class SipMessage
 {
-    /// <summary>One header line: id, name and value either as strings or as ranges into <see cref="Raw"/>.</summary>
+    /// <summary>One header line as parsed: id and byte ranges of name and value in <see cref="Raw"/> (16 bytes, no references).</summary>
     private struct Entry
     {
-        public string? Name;
-        public string? Value;
         public int NameStart;
         public int ValueStart;
         public int ValueLength;
         public short NameLength;
         public SipHeaderId Id;
-        public bool Folded;
+        public EntryFlags Flags;
+
+        public readonly bool Folded => (Flags & EntryFlags.Folded) != 0;
+
+        public readonly bool Built => (Flags & EntryFlags.Built) != 0;
+    }
+
+    [Flags]
+    private enum EntryFlags : byte
+    {
+        None = 0,
+
+        /// <summary>The value spans folded lines (or holds a lone CR): it is unfolded when read.</summary>
+        Folded = 1,
+
+        /// <summary>The line was added or changed through the API: its name and value are the strings in <see cref="_strings"/>.</summary>
+        Built = 2,
+    }
+
+    /// <summary>Name and value of a line as strings: given through the API, or decoded from the bytes on first use and cached.</summary>
+    private struct Strings
+    {
+        public string? Name;
+        public string? Value;
     }
 
     private Entry[] _entries;
+
+    /// <summary>Parallel to <see cref="_entries"/>; allocated only when a string is first needed.</summary>
+    private Strings[]? _strings;
     private int _count;
     private byte[]? _body;
     private int _bodyStart;
@@ -89,18 +113,17 @@ internal abstract class SipMessage
     {
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(4, _count * 2));
+            Grow(Math.Max(4, _count * 2));
         }
 
         _entries[_count++] = new Entry
         {
             Id = id,
-            Name = id == SipHeaderId.Unknown ? null : SipHeaderNames.CanonicalName(id),
             NameStart = nameStart,
             NameLength = (short)nameLength,
             ValueStart = valueStart,
             ValueLength = valueLength,
-            Folded = folded,
+            Flags = folded ? EntryFlags.Folded : EntryFlags.None,
         };
     }
 
@@ -117,44 +140,72 @@ internal abstract class SipMessage
 
     internal SipHeaderId IdAt(int i) => _entries[i].Id;
 
+    private void Grow(int capacity)
+    {
+        Array.Resize(ref _entries, capacity);
+        if (_strings is not null)
+        {
+            Array.Resize(ref _strings, capacity);
+        }
+    }
+
+    private Strings[] StringsArray => _strings ??= new Strings[_entries.Length];
+
+    private string? CachedName(int i) => _strings is { } s ? s[i].Name : null;
+
+    private string? CachedValue(int i) => _strings is { } s ? s[i].Value : null;
+
+    /// <summary>The name of line <paramref name="i"/>: as given through the API, canonical for a known header, else as received.</summary>
     internal string NameAt(int i)
     {
+        if (CachedName(i) is { } name)
+        {
+            return name;
+        }
+
         ref var e = ref _entries[i];
-        return e.Name ??= Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
+        if (e.Id != SipHeaderId.Unknown)
+        {
+            return SipHeaderNames.CanonicalName(e.Id);
+        }
+
+        return StringsArray[i].Name = Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
     }
 
     internal string ValueAt(int i)
     {
-        ref var e = ref _entries[i];
-        if (e.Value is null)
+        if (CachedValue(i) is { } value)
         {
-            if (!e.Folded)
-            {
-                e.Value = DecodeRaw(e.ValueStart, e.ValueLength);
-            }
-            else
-            {
-                var chars = new char[Encoding.UTF8.GetMaxCharCount(e.ValueLength)];
-                var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), chars);
-                e.Value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
-            }
+            return value;
         }
 
-        return e.Value;
+        ref var e = ref _entries[i];
+        if (!e.Folded)
+        {
+            value = DecodeRaw(e.ValueStart, e.ValueLength);
+        }
+        else
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(e.ValueLength)];
+            var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), chars);
+            value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
+        }
+
+        return StringsArray[i].Value = value;
     }
 
-    /// <summary>The raw name bytes of line <paramref name="i"/> when it was parsed and its name not materialised (else empty).</summary>
+    /// <summary>The raw name bytes of line <paramref name="i"/> when it is a parsed line of an unknown header whose name was not materialised (else empty).</summary>
     internal ReadOnlySpan<byte> RawNameAt(int i)
     {
         ref var e = ref _entries[i];
-        return e.Name is null && Raw is not null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
+        return e.Id == SipHeaderId.Unknown && !e.Built && CachedName(i) is null && Raw is not null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
     }
 
     /// <summary>The raw value bytes of line <paramref name="i"/> when they can be written as they are (parsed, unchanged, not folded).</summary>
     internal bool TryGetRawValue(int i, out ReadOnlySpan<byte> value)
     {
         ref var e = ref _entries[i];
-        if (e.Value is null && !e.Folded && Raw is not null)
+        if (!e.Built && !e.Folded && CachedValue(i) is null && Raw is not null)
         {
             value = Raw.AsSpan(e.ValueStart, e.ValueLength);
             return true;
@@ -173,12 +224,12 @@ internal abstract class SipMessage
             return [];
         }
 
-        ref var e = ref _entries[i];
-        if (e.Value is not null)
+        if (CachedValue(i) is { } value)
         {
-            return e.Value;
+            return value;
         }
 
+        ref var e = ref _entries[i];
         var max = Encoding.UTF8.GetMaxCharCount(e.ValueLength);
         if (max > buffer.Length)
         {
@@ -212,7 +263,7 @@ internal abstract class SipMessage
             return false;
         }
 
-        return e.Name is not null ? string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(Raw.AsSpan(e.NameStart, e.NameLength), name);
+        return CachedName(i) is { } n ? string.Equals(n, name, StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(Raw.AsSpan(e.NameStart, e.NameLength), name);
     }
 
     internal int IndexOf(SipHeaderId id, string name, int start = 0)
@@ -277,11 +328,11 @@ internal abstract class SipMessage
 
     // ---- changes ----
 
-    private static Entry Built(string name, string value)
+    /// <summary>Makes line <paramref name="i"/> the API-given <paramref name="name"/>: <paramref name="value"/>.</summary>
+    private void SetBuilt(int i, string name, string value)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(value);
-        return new Entry { Name = name, Value = value, Id = SipHeaderNames.IdOf(name) };
+        _entries[i] = new Entry { Id = SipHeaderNames.IdOf(name), Flags = EntryFlags.Built };
+        StringsArray[i] = new Strings { Name = name, Value = value };
     }
 
     public void AddHeader(string name, string value) => InsertHeader(_count, name, value);
@@ -290,19 +341,22 @@ internal abstract class SipMessage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, _count);
-        var entry = Built(name, value);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(8, _count * 2));
+            Grow(Math.Max(8, _count * 2));
         }
 
+        var strings = StringsArray;
         if (index < _count)
         {
             Array.Copy(_entries, index, _entries, index + 1, _count - index);
+            Array.Copy(strings, index, strings, index + 1, _count - index);
         }
 
-        _entries[index] = entry;
         _count++;
+        SetBuilt(index, name, value);
         Invalidate();
     }
 
@@ -316,8 +370,9 @@ internal abstract class SipMessage
             return;
         }
 
+        ArgumentNullException.ThrowIfNull(value);
         RemoveWhere(name, first + 1);
-        _entries[first] = Built(name, value);
+        SetBuilt(first, name, value);
         Invalidate();
     }
 
@@ -335,11 +390,21 @@ internal abstract class SipMessage
         {
             if (!Matches(r, name, id))
             {
+                if (_strings is { } strings)
+                {
+                    strings[w] = strings[r];
+                }
+
                 _entries[w++] = _entries[r];
             }
         }
 
         Array.Clear(_entries, w, _count - w);
+        if (_strings is not null)
+        {
+            Array.Clear(_strings, w, _count - w);
+        }
+
         _count = w;
     }
 
@@ -355,7 +420,7 @@ internal abstract class SipMessage
         var parts = new List<string>();
         SipHeaderNames.SplitList(ValueAt(i), parts);
         parts[0] = via.ToString();
-        _entries[i] = Built(SipHeaderNames.Via, string.Join(", ", parts));
+        SetBuilt(i, SipHeaderNames.Via, string.Join(", ", parts));
         Invalidate();
     }
 
@@ -483,6 +548,115 @@ internal abstract class SipMessage
         var values = GetValues(name);
         values.RemoveAll(string.IsNullOrWhiteSpace);
         return values;
+    }
+
+    /// <summary>
+    /// The parser's fast check: true when every header <see cref="Validate"/> looks at has an everyday shape that
+    /// <see cref="SipFastValidator"/> recognises on the bytes, so <see cref="Validate"/> would pass. False means "not
+    /// sure", never "invalid": the caller then runs <see cref="Validate"/>, which finds and names the problem.
+    /// <paramref name="contentLength"/> is the Content-Length value, or -1 when there is none.
+    /// </summary>
+    internal bool TryValidateFast(out int contentLength)
+    {
+        contentLength = -1;
+        if (Raw is not { } raw)
+        {
+            return false;
+        }
+
+        Span<byte> counts = stackalloc byte[64];
+        counts.Clear();
+        ReadOnlySpan<byte> cseqMethod = default;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var e = ref _entries[i];
+            if (e.Built)
+            {
+                return false;
+            }
+
+            var id = e.Id;
+            if (counts[(int)id] < 255)
+            {
+                counts[(int)id]++;
+            }
+
+            if (id == SipHeaderId.Unknown)
+            {
+                continue;
+            }
+
+            var v = raw.AsSpan(e.ValueStart, e.ValueLength);
+            var ok = id switch
+            {
+                SipHeaderId.Via => !e.Folded && AllItems(v, via: true),
+                SipHeaderId.From or SipHeaderId.To => !e.Folded && SipFastValidator.IsNameAddr(v),
+                SipHeaderId.Contact or SipHeaderId.Route or SipHeaderId.RecordRoute => !e.Folded && AllItems(v, via: false),
+                SipHeaderId.CSeq => !e.Folded && SipFastValidator.IsCSeq(v, out cseqMethod),
+                SipHeaderId.CallId => v.Length > 0 && v[0] is > 0x20 and < 0x7f,
+                SipHeaderId.MaxForwards => !e.Folded && SipFastValidator.IsNumber(v, 255, out _),
+                SipHeaderId.ContentLength => !e.Folded && SipFastValidator.IsNumber(v, int.MaxValue, out contentLength),
+                SipHeaderId.ContentType => !e.Folded && SipFastValidator.IsMediaType(v),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        foreach (var id in SipHeaderNames.SingleValuedIds)
+        {
+            if (counts[(int)id] > 1)
+            {
+                return false;
+            }
+        }
+
+        if (counts[(int)SipHeaderId.Via] == 0 || counts[(int)SipHeaderId.From] == 0 || counts[(int)SipHeaderId.To] == 0 ||
+            counts[(int)SipHeaderId.CallId] == 0 || counts[(int)SipHeaderId.CSeq] == 0)
+        {
+            return false;
+        }
+
+        if (this is SipRequest request)
+        {
+            var method = request.Method;
+            if (cseqMethod.Length != method.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < method.Length; i++)
+            {
+                if (cseqMethod[i] != method[i])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+
+        static bool AllItems(ReadOnlySpan<byte> value, bool via)
+        {
+            if (value.IndexOf((byte)',') < 0)
+            {
+                // One element: the value is already trimmed as the list split would trim it.
+                return via ? SipFastValidator.IsVia(value) : SipFastValidator.IsNameAddr(value);
+            }
+
+            var pos = 0;
+            while (SipFastValidator.NextListItem(value, ref pos, out var item))
+            {
+                if (!(via ? SipFastValidator.IsVia(item) : SipFastValidator.IsNameAddr(item)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>
