@@ -13,40 +13,76 @@ namespace Pipeline.Sip.Messages;
 internal static class SipFastValidator
 {
     /// <summary>RFC 3261 token characters.</summary>
-    private static readonly SearchValues<byte> TokenBytes =
+    internal static readonly SearchValues<byte> TokenBytes =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
 
     /// <summary>An unquoted generic-param value: token characters and a host's ':' '[' ']'.</summary>
-    private static readonly SearchValues<byte> ParamValueBytes =
+    internal static readonly SearchValues<byte> ParamValueBytes =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~:[]"u8);
 
     /// <summary>Host name or IPv4 characters.</summary>
-    private static readonly SearchValues<byte> HostBytes =
+    internal static readonly SearchValues<byte> HostBytes =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._"u8);
 
     /// <summary>What may appear in a URI on the fast path: printable ASCII except space, &lt; &gt; and ".</summary>
-    private static readonly SearchValues<byte> UriBytes = SearchValues.Create(
+    internal static readonly SearchValues<byte> UriBytes = SearchValues.Create(
         "!#$%&'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
 
     /// <summary>Scheme characters after the first letter.</summary>
-    private static readonly SearchValues<byte> SchemeBytes =
+    internal static readonly SearchValues<byte> SchemeBytes =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."u8);
 
     /// <summary>A quoted display name's inside on the fast path: printable ASCII and SP/HT, without '"' and '\'.</summary>
-    private static readonly SearchValues<byte> QuotedBytes = SearchValues.Create(
+    internal static readonly SearchValues<byte> QuotedBytes = SearchValues.Create(
         " \t!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
+
+    /// <summary>Character classes by byte value, as bits (see <see cref="Token"/>…); the same sets as the SearchValues above (a test checks).</summary>
+    internal static ReadOnlySpan<byte> Classes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0, // 0x00
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x10
+        32, 43, 0, 40, 40, 43, 40, 43, 40, 40, 43, 59, 40, 63, 63, 40, // 0x20
+        63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 42, 40, 32, 40, 32, 40, // 0x30
+        40, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, // 0x40
+        63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 42, 8, 42, 40, 47, // 0x50
+        43, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, // 0x60
+        63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 40, 40, 40, 43, 0, // 0x70
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x80
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0x90
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xA0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xB0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xC0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xD0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xE0
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // 0xF0
+    ];
+
+    internal const byte Token = 1;
+    internal const byte ParamValue = 2;
+    internal const byte Host = 4;
+    internal const byte Uri = 8;
+    internal const byte Scheme = 16;
+    internal const byte Quoted = 32;
+
+    /// <summary>Length of the run at the start of <paramref name="s"/> of bytes in class <paramref name="cls"/> (values are short, so a table beats a vector search).</summary>
+    internal static int Run(ReadOnlySpan<byte> s, byte cls)
+    {
+        var i = 0;
+        while (i < s.Length && (Classes[s[i]] & cls) != 0)
+        {
+            i++;
+        }
+
+        return i;
+    }
 
     public static bool IsTokenByte(byte b) => TokenBytes.Contains(b);
 
     /// <summary>True when <paramref name="s"/> is a token (non-empty, token characters only).</summary>
-    public static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && s.IndexOfAnyExcept(TokenBytes) < 0;
+    public static bool IsToken(ReadOnlySpan<byte> s) => s.Length > 0 && Run(s, Token) == s.Length;
 
     /// <summary>Length of the token at the start of <paramref name="s"/> (0 if none).</summary>
-    private static int TokenLength(ReadOnlySpan<byte> s)
-    {
-        var n = s.IndexOfAnyExcept(TokenBytes);
-        return n < 0 ? s.Length : n;
-    }
+    private static int TokenLength(ReadOnlySpan<byte> s) => Run(s, Token);
 
     private static int SkipSpaces(ReadOnlySpan<byte> s, int i)
     {
@@ -140,8 +176,8 @@ internal static class SipFastValidator
     /// <summary><c>host [":" port]</c> with a host name or IPv4 address (IPv6 references are left to the full check).</summary>
     private static bool IsHostPort(ReadOnlySpan<byte> s)
     {
-        var hostLength = s.IndexOfAnyExcept(HostBytes);
-        if (hostLength < 0)
+        var hostLength = Run(s, Host);
+        if (hostLength == s.Length)
         {
             return s.Length > 0;
         }
@@ -180,7 +216,7 @@ internal static class SipFastValidator
         }
 
         var colon = uri.IndexOf((byte)':');
-        return colon > 0 && uri[1..colon].IndexOfAnyExcept(SchemeBytes) < 0 && uri.IndexOfAnyExcept(UriBytes) < 0;
+        return colon > 0 && Run(uri[1..colon], Scheme) == colon - 1 && uri.IndexOfAnyExcept(UriBytes) < 0;
     }
 
     /// <summary><c>*( ";" token [ "=" ( token / host ) ] )</c> up to the end, without LWS or quoted values.</summary>
@@ -205,8 +241,7 @@ internal static class SipFastValidator
             if (i < s.Length && s[i] == '=')
             {
                 i++;
-                var v = s[i..].IndexOfAnyExcept(ParamValueBytes);
-                v = v < 0 ? s.Length - i : v;
+                var v = Run(s[i..], ParamValue);
                 if (v == 0)
                 {
                     return false;
@@ -251,8 +286,7 @@ internal static class SipFastValidator
         }
 
         i = sp;
-        var h = s[i..].IndexOfAnyExcept(HostBytes);
-        h = h < 0 ? s.Length - i : h;
+        var h = Run(s[i..], Host);
         if (h == 0)
         {
             return false;
@@ -288,8 +322,8 @@ internal static class SipFastValidator
         var i = 0;
         if (s[0] == '"')
         {
-            var q = s[1..].IndexOfAnyExcept(QuotedBytes);
-            if (q < 0 || s[1 + q] != '"')
+            var q = Run(s[1..], Quoted);
+            if (1 + q >= s.Length || s[1 + q] != '"')
             {
                 return false;
             }

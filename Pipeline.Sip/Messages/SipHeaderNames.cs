@@ -90,132 +90,145 @@ internal static class SipHeaderNames
                     _ => SipHeaderId.Unknown,
                 };
             case 2:
-                return Is(name, "To"u8, SipHeaderId.To);
+                return Is(name, "to"u8, SipHeaderId.To);
             case 3:
-                return Is(name, "Via"u8, SipHeaderId.Via);
+                return Is(name, "via"u8, SipHeaderId.Via);
             case 4:
                 return (((name[0] | 0x20) << 8) | (name[1] | 0x20)) switch
                 {
-                    ('f' << 8) | 'r' => Is(name, "From"u8, SipHeaderId.From),
-                    ('c' << 8) | 's' => Is(name, "CSeq"u8, SipHeaderId.CSeq),
-                    ('d' << 8) | 'a' => Is(name, "Date"u8, SipHeaderId.Date),
-                    ('r' << 8) | 's' => Is(name, "RSeq"u8, SipHeaderId.RSeq),
-                    ('r' << 8) | 'a' => Is(name, "RAck"u8, SipHeaderId.RAck),
+                    ('f' << 8) | 'r' => Is(name, "from"u8, SipHeaderId.From),
+                    ('c' << 8) | 's' => Is(name, "cseq"u8, SipHeaderId.CSeq),
+                    ('d' << 8) | 'a' => Is(name, "date"u8, SipHeaderId.Date),
+                    ('r' << 8) | 's' => Is(name, "rseq"u8, SipHeaderId.RSeq),
+                    ('r' << 8) | 'a' => Is(name, "rack"u8, SipHeaderId.RAck),
                     _ => SipHeaderId.Unknown,
                 };
             case 5:
                 return (name[0] | 0x20) switch
                 {
-                    'r' => Is(name, "Route"u8, SipHeaderId.Route),
-                    'a' => Is(name, "Allow"u8, SipHeaderId.Allow),
-                    'e' => Is(name, "Event"u8, SipHeaderId.Event),
+                    'r' => Is(name, "route"u8, SipHeaderId.Route),
+                    'a' => Is(name, "allow"u8, SipHeaderId.Allow),
+                    'e' => Is(name, "event"u8, SipHeaderId.Event),
                     _ => SipHeaderId.Unknown,
                 };
             case 6:
                 return (name[0] | 0x20) switch
                 {
-                    'a' => Is(name, "Accept"u8, SipHeaderId.Accept),
-                    's' => Is(name, "Server"u8, SipHeaderId.Server),
-                    'm' => Is(name, "Min-SE"u8, SipHeaderId.MinSE),
+                    'a' => Is(name, "accept"u8, SipHeaderId.Accept),
+                    's' => Is(name, "server"u8, SipHeaderId.Server),
+                    'm' => Is(name, "min-se"u8, SipHeaderId.MinSE),
                     _ => SipHeaderId.Unknown,
                 };
             case 7:
                 return (name[2] | 0x20) switch
                 {
-                    'l' => Is(name, "Call-ID"u8, SipHeaderId.CallId),
-                    'n' => Is(name, "Contact"u8, SipHeaderId.Contact),
-                    'q' => Is(name, "Require"u8, SipHeaderId.Require),
-                    'r' => Is(name, "Warning"u8, SipHeaderId.Warning),
-                    'b' => Is(name, "Subject"u8, SipHeaderId.Subject),
-                    'p' => Is(name, "Expires"u8, SipHeaderId.Expires),
+                    'l' => Is(name, "call-id"u8, SipHeaderId.CallId),
+                    'n' => Is(name, "contact"u8, SipHeaderId.Contact),
+                    'q' => Is(name, "require"u8, SipHeaderId.Require),
+                    'r' => Is(name, "warning"u8, SipHeaderId.Warning),
+                    'b' => Is(name, "subject"u8, SipHeaderId.Subject),
+                    'p' => Is(name, "expires"u8, SipHeaderId.Expires),
                     _ => SipHeaderId.Unknown,
                 };
             case 8:
                 return (((name[0] | 0x20) << 8) | (name[4] | 0x20)) switch
                 {
-                    ('r' << 8) | 'r' => Is(name, "Refer-To"u8, SipHeaderId.ReferTo),
-                    ('p' << 8) | 'r' => Is(name, "Priority"u8, SipHeaderId.Priority),
-                    ('r' << 8) | 'y' => Is(name, "Reply-To"u8, SipHeaderId.ReplyTo),
-                    ('r' << 8) | 'a' => Is(name, "Replaces"u8, SipHeaderId.Replaces),
+                    ('r' << 8) | 'r' => Is(name, "refer-to"u8, SipHeaderId.ReferTo),
+                    ('p' << 8) | 'r' => Is(name, "priority"u8, SipHeaderId.Priority),
+                    ('r' << 8) | 'y' => Is(name, "reply-to"u8, SipHeaderId.ReplyTo),
+                    ('r' << 8) | 'a' => Is(name, "replaces"u8, SipHeaderId.Replaces),
                     _ => SipHeaderId.Unknown,
                 };
             case 9:
                 return (name[0] | 0x20) switch
                 {
-                    's' => Is(name, "Supported"u8, SipHeaderId.Supported),
-                    't' => Is(name, "Timestamp"u8, SipHeaderId.Timestamp),
-                    'c' => Is(name, "Call-Info"u8, SipHeaderId.CallInfo),
+                    's' => Is(name, "supported"u8, SipHeaderId.Supported),
+                    't' => Is(name, "timestamp"u8, SipHeaderId.Timestamp),
+                    'c' => Is(name, "call-info"u8, SipHeaderId.CallInfo),
                     _ => SipHeaderId.Unknown,
                 };
             case 10:
                 return (name[0] | 0x20) switch
                 {
-                    'u' => Is(name, "User-Agent"u8, SipHeaderId.UserAgent),
-                    'a' => Is(name, "Alert-Info"u8, SipHeaderId.AlertInfo),
-                    'e' => Is(name, "Error-Info"u8, SipHeaderId.ErrorInfo),
+                    'u' => Is(name, "user-agent"u8, SipHeaderId.UserAgent),
+                    'a' => Is(name, "alert-info"u8, SipHeaderId.AlertInfo),
+                    'e' => Is(name, "error-info"u8, SipHeaderId.ErrorInfo),
                     _ => SipHeaderId.Unknown,
                 };
             case 11:
                 return (name[2] | 0x20) switch
                 {
-                    's' => Is(name, "Unsupported"u8, SipHeaderId.Unsupported),
-                    'f' => Is(name, "Referred-By"u8, SipHeaderId.ReferredBy),
-                    'n' => Is(name, "Min-Expires"u8, SipHeaderId.MinExpires),
-                    't' => Is(name, "Retry-After"u8, SipHeaderId.RetryAfter),
-                    '-' => Is(name, "In-Reply-To"u8, SipHeaderId.InReplyTo),
+                    's' => Is(name, "unsupported"u8, SipHeaderId.Unsupported),
+                    'f' => Is(name, "referred-by"u8, SipHeaderId.ReferredBy),
+                    'n' => Is(name, "min-expires"u8, SipHeaderId.MinExpires),
+                    't' => Is(name, "retry-after"u8, SipHeaderId.RetryAfter),
+                    '-' => Is(name, "in-reply-to"u8, SipHeaderId.InReplyTo),
                     _ => SipHeaderId.Unknown,
                 };
             case 12:
                 return (name[1] | 0x20) switch
                 {
-                    'a' => Is(name, "Max-Forwards"u8, SipHeaderId.MaxForwards),
-                    'o' => Is(name, "Content-Type"u8, SipHeaderId.ContentType),
-                    'e' => Is(name, "Record-Route"u8, SipHeaderId.RecordRoute),
-                    'l' => Is(name, "Allow-Events"u8, SipHeaderId.AllowEvents),
-                    'r' => Is(name, "Organization"u8, SipHeaderId.Organization),
-                    'i' => Is(name, "MIME-Version"u8, SipHeaderId.MimeVersion),
+                    'a' => Is(name, "max-forwards"u8, SipHeaderId.MaxForwards),
+                    'o' => Is(name, "content-type"u8, SipHeaderId.ContentType),
+                    'e' => Is(name, "record-route"u8, SipHeaderId.RecordRoute),
+                    'l' => Is(name, "allow-events"u8, SipHeaderId.AllowEvents),
+                    'r' => Is(name, "organization"u8, SipHeaderId.Organization),
+                    'i' => Is(name, "mime-version"u8, SipHeaderId.MimeVersion),
                     _ => SipHeaderId.Unknown,
                 };
             case 13:
                 return (name[0] | 0x20) switch
                 {
-                    'p' => Is(name, "Proxy-Require"u8, SipHeaderId.ProxyRequire),
-                    'a' => Is(name, "Authorization"u8, SipHeaderId.Authorization),
+                    'p' => Is(name, "proxy-require"u8, SipHeaderId.ProxyRequire),
+                    'a' => Is(name, "authorization"u8, SipHeaderId.Authorization),
                     _ => SipHeaderId.Unknown,
                 };
             case 14:
-                return Is(name, "Content-Length"u8, SipHeaderId.ContentLength);
+                return Is(name, "content-length"u8, SipHeaderId.ContentLength);
             case 15:
                 return (name[7] | 0x20) switch
                 {
-                    '-' => Is(name, "Session-Expires"u8, SipHeaderId.SessionExpires),
-                    'e' => Is(name, "Accept-Encoding"u8, SipHeaderId.AcceptEncoding),
-                    'l' => Is(name, "Accept-Language"u8, SipHeaderId.AcceptLanguage),
+                    '-' => Is(name, "session-expires"u8, SipHeaderId.SessionExpires),
+                    'e' => Is(name, "accept-encoding"u8, SipHeaderId.AcceptEncoding),
+                    'l' => Is(name, "accept-language"u8, SipHeaderId.AcceptLanguage),
                     _ => SipHeaderId.Unknown,
                 };
             case 16:
                 return (name[10] | 0x20) switch
                 {
-                    'c' => Is(name, "Content-Encoding"u8, SipHeaderId.ContentEncoding),
-                    't' => Is(name, "WWW-Authenticate"u8, SipHeaderId.WwwAuthenticate),
-                    'n' => Is(name, "Content-Language"u8, SipHeaderId.ContentLanguage),
+                    'c' => Is(name, "content-encoding"u8, SipHeaderId.ContentEncoding),
+                    't' => Is(name, "www-authenticate"u8, SipHeaderId.WwwAuthenticate),
+                    'n' => Is(name, "content-language"u8, SipHeaderId.ContentLanguage),
                     _ => SipHeaderId.Unknown,
                 };
             case 18:
-                return Is(name, "Proxy-Authenticate"u8, SipHeaderId.ProxyAuthenticate);
+                return Is(name, "proxy-authenticate"u8, SipHeaderId.ProxyAuthenticate);
             case 19:
                 return (name[0] | 0x20) switch
                 {
-                    'p' => Is(name, "Proxy-Authorization"u8, SipHeaderId.ProxyAuthorization),
-                    'c' => Is(name, "Content-Disposition"u8, SipHeaderId.ContentDisposition),
+                    'p' => Is(name, "proxy-authorization"u8, SipHeaderId.ProxyAuthorization),
+                    'c' => Is(name, "content-disposition"u8, SipHeaderId.ContentDisposition),
                     _ => SipHeaderId.Unknown,
                 };
             default:
                 return SipHeaderId.Unknown;
         }
 
-        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> candidate, SipHeaderId id) =>
-            System.Text.Ascii.EqualsIgnoreCase(name, candidate) ? id : SipHeaderId.Unknown;
+        // candidate is lower case, letters and '-' only; a letter matches in either case, '-' only itself.
+        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> candidate, SipHeaderId id)
+        {
+            for (var k = 0; k < candidate.Length; k++)
+            {
+                var b = name[k];
+                var c = candidate[k];
+                if (b != c && (c == '-' || (b | 0x20) != c))
+                {
+                    return SipHeaderId.Unknown;
+                }
+            }
+
+            return id;
+        }
     }
 
     private static Dictionary<string, SipHeaderId> BuildIds()

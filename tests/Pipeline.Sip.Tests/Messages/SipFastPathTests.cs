@@ -203,11 +203,22 @@ public sealed class SipFastPathTests
     }
 
     [Fact]
-    public void Token_table_holds_exactly_the_token_characters()
+    public void Character_class_table_holds_exactly_the_search_value_sets()
     {
-        for (var b = 0; b < 256; b++)
+        (byte Class, System.Buffers.SearchValues<byte> Set)[] classes =
+        [
+            (SipFastValidator.Token, SipFastValidator.TokenBytes), (SipFastValidator.ParamValue, SipFastValidator.ParamValueBytes),
+            (SipFastValidator.Host, SipFastValidator.HostBytes), (SipFastValidator.Uri, SipFastValidator.UriBytes),
+            (SipFastValidator.Scheme, SipFastValidator.SchemeBytes), (SipFastValidator.Quoted, SipFastValidator.QuotedBytes),
+        ];
+        foreach (var (cls, set) in classes)
         {
-            Assert.True(SipParser.TokenTable[b] == 1 == SipFastValidator.IsTokenByte((byte)b), $"byte 0x{b:X2}");
+            for (var b = 0; b < 256; b++)
+            {
+                Assert.True(((SipFastValidator.Classes[b] & cls) != 0) == set.Contains((byte)b), $"class {cls}, byte 0x{b:X2}");
+            }
         }
+
+        Assert.Equal(256, SipFastValidator.Classes.Length);
     }
 }
