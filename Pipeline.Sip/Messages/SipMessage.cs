@@ -40,21 +40,21 @@ internal abstract class SipMessage
         /// <summary>The value spans folded lines (or holds a lone CR): it is unfolded when read.</summary>
         Folded = 1,
 
-        /// <summary>The line was added or changed through the API: its name and value are the strings in <see cref="_strings"/>.</summary>
+        /// <summary>The line was added or changed through the API: its name and value are the strings in <see cref="_names"/> and <see cref="_values"/>.</summary>
         Built = 2,
     }
 
-    /// <summary>Name and value of a line as strings: given through the API, or decoded from the bytes on first use and cached.</summary>
-    private struct Strings
-    {
-        public string? Name;
-        public string? Value;
-    }
 
     private Entry[] _entries;
 
-    /// <summary>Parallel to <see cref="_entries"/>; allocated only when a string is first needed.</summary>
-    private Strings[]? _strings;
+    /// <summary>
+    /// Parallel to <see cref="_entries"/>: names and values as strings, given through the API or decoded from the bytes on
+    /// first use and cached. Each is allocated only when its first string is needed (a parsed message's known header names
+    /// are canonical constants, so <see cref="_names"/> usually stays null).
+    /// </summary>
+    private string?[]? _names;
+
+    private string?[]? _values;
     private int _count;
     private byte[]? _body;
     private int _bodyStart;
@@ -143,17 +143,24 @@ internal abstract class SipMessage
     private void Grow(int capacity)
     {
         Array.Resize(ref _entries, capacity);
-        if (_strings is not null)
+        if (_names is not null)
         {
-            Array.Resize(ref _strings, capacity);
+            Array.Resize(ref _names, capacity);
+        }
+
+        if (_values is not null)
+        {
+            Array.Resize(ref _values, capacity);
         }
     }
 
-    private Strings[] StringsArray => _strings ??= new Strings[_entries.Length];
+    private string?[] Names => _names ??= new string?[_entries.Length];
 
-    private string? CachedName(int i) => _strings is { } s ? s[i].Name : null;
+    private string?[] Values => _values ??= new string?[_entries.Length];
 
-    private string? CachedValue(int i) => _strings is { } s ? s[i].Value : null;
+    private string? CachedName(int i) => _names is { } n ? n[i] : null;
+
+    private string? CachedValue(int i) => _values is { } v ? v[i] : null;
 
     /// <summary>The name of line <paramref name="i"/>: as given through the API, canonical for a known header, else as received.</summary>
     internal string NameAt(int i)
@@ -169,7 +176,7 @@ internal abstract class SipMessage
             return SipHeaderNames.CanonicalName(e.Id);
         }
 
-        return StringsArray[i].Name = Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
+        return Names[i] = Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
     }
 
     internal string ValueAt(int i)
@@ -191,7 +198,7 @@ internal abstract class SipMessage
             value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
         }
 
-        return StringsArray[i].Value = value;
+        return Values[i] = value;
     }
 
     /// <summary>The raw name bytes of line <paramref name="i"/> when it is a parsed line of an unknown header whose name was not materialised (else empty).</summary>
@@ -332,7 +339,8 @@ internal abstract class SipMessage
     private void SetBuilt(int i, string name, string value)
     {
         _entries[i] = new Entry { Id = SipHeaderNames.IdOf(name), Flags = EntryFlags.Built };
-        StringsArray[i] = new Strings { Name = name, Value = value };
+        Names[i] = name;
+        Values[i] = value;
     }
 
     public void AddHeader(string name, string value) => InsertHeader(_count, name, value);
@@ -348,11 +356,11 @@ internal abstract class SipMessage
             Grow(Math.Max(8, _count * 2));
         }
 
-        var strings = StringsArray;
         if (index < _count)
         {
             Array.Copy(_entries, index, _entries, index + 1, _count - index);
-            Array.Copy(strings, index, strings, index + 1, _count - index);
+            Array.Copy(Names, index, Names, index + 1, _count - index);
+            Array.Copy(Values, index, Values, index + 1, _count - index);
         }
 
         _count++;
@@ -390,9 +398,14 @@ internal abstract class SipMessage
         {
             if (!Matches(r, name, id))
             {
-                if (_strings is { } strings)
+                if (_names is { } names)
                 {
-                    strings[w] = strings[r];
+                    names[w] = names[r];
+                }
+
+                if (_values is { } values)
+                {
+                    values[w] = values[r];
                 }
 
                 _entries[w++] = _entries[r];
@@ -400,9 +413,14 @@ internal abstract class SipMessage
         }
 
         Array.Clear(_entries, w, _count - w);
-        if (_strings is not null)
+        if (_names is not null)
         {
-            Array.Clear(_strings, w, _count - w);
+            Array.Clear(_names, w, _count - w);
+        }
+
+        if (_values is not null)
+        {
+            Array.Clear(_values, w, _count - w);
         }
 
         _count = w;
@@ -435,17 +453,39 @@ internal abstract class SipMessage
 
     // ---- typed views ----
 
-    public IReadOnlyList<SipVia> Vias => _vias ??= GetValues(SipHeaderNames.Via).ConvertAll(SipVia.Parse);
+    public IReadOnlyList<SipVia> Vias => _vias ??= ParseList(SipHeaderId.Via, SipHeaderNames.Via, static v => SipVia.Parse(v));
 
     public SipVia? TopVia => Vias.Count > 0 ? Vias[0] : null;
 
-    public SipNameAddr From => _from ??= SipNameAddr.Parse(Required(SipHeaderNames.From), SipHeaderNames.From);
+    public SipNameAddr From => _from ??= SipNameAddr.Parse(Required(SipHeaderId.From, SipHeaderNames.From), SipHeaderNames.From);
 
-    public SipNameAddr To => _to ??= SipNameAddr.Parse(Required(SipHeaderNames.To), SipHeaderNames.To);
+    public SipNameAddr To => _to ??= SipNameAddr.Parse(Required(SipHeaderId.To, SipHeaderNames.To), SipHeaderNames.To);
 
-    public string CallId => Required(SipHeaderNames.CallId).Trim();
+    public string CallId => Required(SipHeaderId.CallId, SipHeaderNames.CallId).Trim();
 
-    public SipCSeq CSeq => _cseq ??= SipCSeq.Parse(Required(SipHeaderNames.CSeq));
+    public SipCSeq CSeq => _cseq ??= ParseCSeq();
+
+    private SipCSeq ParseCSeq()
+    {
+        var i = IndexOf(SipHeaderId.CSeq, SipHeaderNames.CSeq);
+        if (i < 0)
+        {
+            throw new SipParseException(SipHeaderNames.CSeq, "missing");
+        }
+
+        // Read from the bytes (no value string): the method is a shared string for the standard ones.
+        Span<char> buffer = stackalloc char[64];
+        var value = ValueChars(i, buffer, out var rented);
+        try
+        {
+            var n = SipCSeq.Validate(value, out var method);
+            return new SipCSeq(n, SipRequest.InternMethod(method) ?? method.ToString());
+        }
+        finally
+        {
+            ReturnRented(rented);
+        }
+    }
 
     public int? MaxForwards
     {
@@ -456,7 +496,32 @@ internal abstract class SipMessage
         }
     }
 
-    public IReadOnlyList<SipNameAddr> Contacts => _contacts ??= GetValues(SipHeaderNames.Contact).ConvertAll(v => SipNameAddr.Parse(v, SipHeaderNames.Contact));
+    public IReadOnlyList<SipNameAddr> Contacts => _contacts ??= ParseList(SipHeaderId.Contact, SipHeaderNames.Contact, static v => SipNameAddr.Parse(v, SipHeaderNames.Contact));
+
+    /// <summary>Every element of a list header over all its lines, parsed; a line holding one element is parsed without splitting it.</summary>
+    private List<T> ParseList<T>(SipHeaderId id, string name, Func<string, T> parse)
+    {
+        var list = new List<T>();
+        for (var i = IndexOf(id, name); i >= 0; i = IndexOf(id, name, i + 1))
+        {
+            var value = ValueAt(i);
+            if (value.Length > 0 && value.IndexOf(',', StringComparison.Ordinal) < 0 && !IsLws(value[0]) && !IsLws(value[^1]))
+            {
+                list.Add(parse(value));
+                continue;
+            }
+
+            var pos = 0;
+            while (SipHeaderNames.NextListItem(value, ref pos, out var item))
+            {
+                list.Add(parse(item.ToString()));
+            }
+        }
+
+        return list;
+
+        static bool IsLws(char c) => c is ' ' or '\t' or '\r' or '\n';
+    }
 
     public List<SipNameAddr> RecordRoutes => GetValues(SipHeaderNames.RecordRoute).ConvertAll(v => SipNameAddr.Parse(v, SipHeaderNames.RecordRoute));
 
@@ -755,7 +820,11 @@ internal abstract class SipMessage
         }
     }
 
-    private string Required(string name) => GetHeader(name) ?? throw new SipParseException(name, "missing");
+    private string Required(SipHeaderId id, string name)
+    {
+        var i = IndexOf(id, name);
+        return i >= 0 ? ValueAt(i) : throw new SipParseException(name, "missing");
+    }
 
     /// <summary>Unfolds a logical line in place: CR is dropped, each LF plus the SP/HT after it becomes one space.</summary>
     internal static Span<char> Unfold(Span<char> line)
