@@ -173,7 +173,10 @@ internal static class SipParser
             }
 
             pos = lineEnd == headerEnd ? headerEnd : lineEnd + 1;
-            var line = head[lineStart..lineEnd];
+
+            // The line without its LF and the CR before it (the value's trim would drop that CR anyway).
+            var contentEnd = lineEnd > lineStart && head[lineEnd - 1] == '\r' && lineEnd < headerEnd ? lineEnd - 1 : lineEnd;
+            var line = head[lineStart..contentEnd];
             if (line.IsEmpty || (line[^1] is (byte)'\r' or (byte)'\n' && line.TrimEnd("\r\n"u8).IsEmpty))
             {
                 continue;
