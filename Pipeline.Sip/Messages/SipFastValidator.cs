@@ -494,6 +494,13 @@ internal static class SipFastValidator
     {
         var semi = v.IndexOf((byte)';');
         var mt = semi >= 0 ? v[..semi] : v;
+        if (mt.IndexOfAny(" \t\r\n"u8) < 0)
+        {
+            // No whitespace to skip (the usual case): a '/' with something on either side.
+            var slash = mt.IndexOf((byte)'/');
+            return slash > 0 && slash != mt.Length - 1;
+        }
+
         var length = 0;
         var slashAt = -1;
         foreach (var c in mt)

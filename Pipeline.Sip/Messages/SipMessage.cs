@@ -580,7 +580,7 @@ internal abstract class SipMessage
     }
 
     /// <summary>Checks <c>type "/" subtype</c> before any parameters (whitespace ignored).</summary>
-    private static void ValidateMediaType(ReadOnlySpan<char> v)
+    internal static void ValidateMediaType(ReadOnlySpan<char> v)
     {
         var semi = v.IndexOf(';');
         var mt = semi >= 0 ? v[..semi] : v;

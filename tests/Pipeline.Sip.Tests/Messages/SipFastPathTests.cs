@@ -29,6 +29,17 @@ public sealed class SipFastPathTests
         "Content-Type: application/sdp\r\n" +
         $"Content-Length: {Sdp.Length}\r\n\r\n{Sdp}";
 
+    internal static readonly string TypicalOk =
+        "SIP/2.0 200 OK\r\n" +
+        "v: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bK776asdhds;received=192.0.2.99, SIP/2.0/UDP p1.example.com;branch=z9hG4bKx1\r\n" +
+        "f: Alice <sip:alice@example.com>;tag=1928301774\r\n" +
+        "t: <sip:bob@example.com>;tag=a6c85cf\r\n" +
+        "i: a84b4c76e66710@pc33.example.com\r\n" +
+        "CSeq: 314159 INVITE\r\n" +
+        "m: <sips:bob@192.0.2.4;transport=tcp>;expires=60\r\n" +
+        "c: application/sdp;charset=utf-8\r\n" +
+        $"l: {Sdp.Length}\r\n\r\n{Sdp}";
+
     private static string Outcome(byte[] data, bool fastPath)
     {
         var m = SipParser.ParseOwned((byte[])data.Clone(), out var error, fastPath);
@@ -56,11 +67,15 @@ public sealed class SipFastPathTests
         }
     }
 
-    [Fact]
-    public void Fast_path_and_full_validation_agree_on_every_one_byte_change_of_an_invite()
+    [Theory]
+    [InlineData("invite")]
+    [InlineData("ok")]
+    public void Fast_path_and_full_validation_agree_on_every_one_byte_change_of_a_message(string which)
     {
-        var original = Encoding.ASCII.GetBytes(TypicalInvite);
-        var headerEnd = TypicalInvite.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+        var text = which == "ok" ? TypicalOk : TypicalInvite;
+        var original = Encoding.ASCII.GetBytes(text);
+        Assert.True(SipParser.Parse(original, out _)!.TryValidateFast(out _), "the unchanged message must take the fast path");
+        var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
         byte[] replacements = [(byte)' ', (byte)'\t', (byte)'"', (byte)'<', (byte)'>', (byte)';', (byte)',', (byte)':', (byte)'@', (byte)'[',
             (byte)'=', (byte)'/', (byte)'?', (byte)'\\', (byte)'x', (byte)'7', (byte)'\r', (byte)'\n', 0, 0xC3];
         var compared = 0;
@@ -85,9 +100,9 @@ public sealed class SipFastPathTests
     public void Fast_recognisers_accept_only_values_the_full_validators_accept()
     {
         var checkedValues = 0;
-        foreach (var f in TortureFiles().Append("typical"))
+        foreach (var f in TortureFiles().Append("invite").Append("ok"))
         {
-            var data = f == "typical" ? Encoding.ASCII.GetBytes(TypicalInvite) : File.ReadAllBytes(f);
+            var data = f == "invite" ? Encoding.ASCII.GetBytes(TypicalInvite) : f == "ok" ? Encoding.ASCII.GetBytes(TypicalOk) : File.ReadAllBytes(f);
             var m = SipParser.Parse(data, out _);
             if (m is null)
             {
@@ -137,6 +152,14 @@ public sealed class SipFastPathTests
                         }
 
                         break;
+                    case SipHeaderId.ContentType:
+                        if (SipFastValidator.IsMediaType(raw))
+                        {
+                            Assert.NotNull(m.ContentType); // throws if the full check disagrees
+                            checkedValues++;
+                        }
+
+                        break;
                     case SipHeaderId.CSeq:
                         if (SipFastValidator.IsCSeq(raw, out var method))
                         {
@@ -157,6 +180,118 @@ public sealed class SipFastPathTests
         }
 
         Assert.True(checkedValues > 100, $"only {checkedValues} values took the fast path");
+    }
+
+    private static readonly string[] Seeds =
+    [
+        "SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport",
+        "SIP/2.0/TCP host.example.com:65535;received=192.0.2.1;ttl=16",
+        "\"Alice\" <sip:alice@example.com>;tag=1928301774",
+        "<sips:bob:pw@example.com:65535;transport=tcp;lr?x=y>;expires=60",
+        "Bob Smith <tel:+1234;p=1>;q=0.5",
+        "sip:carol@chicago.com;tag=1",
+        "sip:bob@192.0.2.20:5060",
+        "314159 INVITE",
+        "2147483647 ACK",
+        "70",
+        "255",
+        "123456789",
+        "application/sdp;charset=utf-8",
+        "multipart/mixed ; boundary=x",
+    ];
+
+    private static readonly char[] Specials = [' ', '\t', '"', '<', '>', ';', ',', ':', '@', '[', ']', '=', '/', '?', '\\', '*', 'x', '9', '0', '\u00e9'];
+
+    private static IEnumerable<string> Mutations(string seed)
+    {
+        yield return seed;
+        for (var i = 0; i <= seed.Length; i++)
+        {
+            if (i < seed.Length)
+            {
+                yield return seed.Remove(i, 1);
+                foreach (var c in Specials)
+                {
+                    yield return seed[..i] + c + seed[(i + 1)..];
+                }
+            }
+
+            foreach (var c in Specials)
+            {
+                yield return seed.Insert(i, c.ToString());
+            }
+
+            yield return seed.Insert(i, "99");
+        }
+    }
+
+    private static bool Throws(Action check)
+    {
+        try
+        {
+            check();
+            return false;
+        }
+        catch (SipParseException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
+    public void Each_fast_recogniser_accepts_only_what_its_full_validator_accepts_over_mutated_values()
+    {
+        var accepted = 0;
+        foreach (var seed in Seeds)
+        {
+            foreach (var value in Mutations(seed))
+            {
+                var bytes = Encoding.UTF8.GetBytes(value);
+                if (SipFastValidator.IsVia(bytes))
+                {
+                    Assert.False(Throws(() => SipVia.Validate(value)), $"Via '{value}'");
+                    accepted++;
+                }
+
+                if (SipFastValidator.IsNameAddr(bytes))
+                {
+                    Assert.False(Throws(() => SipNameAddr.Validate(value, "From")), $"name-addr '{value}'");
+                    accepted++;
+                }
+
+                if (SipFastValidator.IsSipUri(bytes))
+                {
+                    Assert.True(SipUri.TryValidate(value, out _), $"URI '{value}'");
+                    accepted++;
+                }
+
+                if (SipFastValidator.IsCSeq(bytes, out var method))
+                {
+                    var full = default(ReadOnlySpan<char>);
+                    Assert.False(Throws(() => SipCSeq.Validate(value, out _)), $"CSeq '{value}'");
+                    SipCSeq.Validate(value, out full);
+                    Assert.Equal(full.ToString(), Encoding.ASCII.GetString(method));
+                    accepted++;
+                }
+
+                foreach (var max in (int[])[255, int.MaxValue])
+                {
+                    if (SipFastValidator.IsNumber(bytes, max, out var n))
+                    {
+                        Assert.True(int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, null, out var full) && full <= max && full == n, $"number '{value}' (max {max})");
+                        accepted++;
+                    }
+                }
+
+                if (SipFastValidator.IsMediaType(bytes))
+                {
+                    Assert.False(Throws(() => SipMessage.ValidateMediaType(value)), $"media type '{value}'");
+                    accepted++;
+                }
+            }
+        }
+
+        Assert.True(accepted > 3000, $"only {accepted} values were accepted by a fast recogniser");
     }
 
     [Fact]
