@@ -40,6 +40,9 @@ internal static class SipHeaderNames
 
     private static readonly Dictionary<string, SipHeaderId>.AlternateLookup<ReadOnlySpan<char>> IdBySpan = IdByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary><see cref="CanonicalById"/> as ASCII bytes, for the writer.</summary>
+    private static readonly byte[][] CanonicalBytesById = Array.ConvertAll(CanonicalById, System.Text.Encoding.ASCII.GetBytes);
+
     private static readonly bool[] ListById = BuildListIds();
 
     /// <summary>Headers that may appear at most once (RFC 3261 §7.3.1 and table 2).</summary>
@@ -60,6 +63,9 @@ internal static class SipHeaderNames
 
     /// <summary>The id of a header name in any spelling (compact, odd case); <see cref="SipHeaderId.Unknown"/> for others.</summary>
     internal static SipHeaderId IdOf(string name) => IdByName.TryGetValue(name, out var id) ? id : SipHeaderId.Unknown;
+
+    /// <summary>The canonical name of a known id as ASCII bytes.</summary>
+    internal static ReadOnlySpan<byte> CanonicalNameBytes(SipHeaderId id) => CanonicalBytesById[(int)id];
 
     /// <summary>The canonical name of a known id.</summary>
     internal static string CanonicalName(SipHeaderId id) => CanonicalById[(int)id];

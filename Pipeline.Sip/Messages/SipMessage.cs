@@ -201,11 +201,24 @@ internal abstract class SipMessage
         return Values[i] = value;
     }
 
-    /// <summary>The raw name bytes of line <paramref name="i"/> when it is a parsed line of an unknown header whose name was not materialised (else empty).</summary>
-    internal ReadOnlySpan<byte> RawNameAt(int i)
+    /// <summary>
+    /// The name of line <paramref name="i"/> as bytes when it is a parsed line: the canonical spelling of a known header, the
+    /// received spelling of an unknown one (unless its name was materialised). Empty for a line given through the API.
+    /// </summary>
+    internal ReadOnlySpan<byte> NameBytesAt(int i)
     {
         ref var e = ref _entries[i];
-        return e.Id == SipHeaderId.Unknown && !e.Built && CachedName(i) is null && Raw is not null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
+        if (e.Built || Raw is null)
+        {
+            return default;
+        }
+
+        if (e.Id != SipHeaderId.Unknown)
+        {
+            return SipHeaderNames.CanonicalNameBytes(e.Id);
+        }
+
+        return CachedName(i) is null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
     }
 
     /// <summary>The raw value bytes of line <paramref name="i"/> when they can be written as they are (parsed, unchanged, not folded).</summary>
