@@ -40,8 +40,8 @@ internal static class SipHeaderNames
 
     private static readonly Dictionary<string, SipHeaderId>.AlternateLookup<ReadOnlySpan<char>> IdBySpan = IdByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>Known names (canonical and compact, as ASCII bytes) grouped by length, for <see cref="Identify(ReadOnlySpan{byte})"/>.</summary>
-    private static readonly (byte[] Name, SipHeaderId Id)[][] ByLength = BuildByLength();
+    /// <summary><see cref="CanonicalById"/> as ASCII bytes, for the writer.</summary>
+    private static readonly byte[][] CanonicalBytesById = Array.ConvertAll(CanonicalById, System.Text.Encoding.ASCII.GetBytes);
 
     private static readonly bool[] ListById = BuildListIds();
 
@@ -64,27 +64,177 @@ internal static class SipHeaderNames
     /// <summary>The id of a header name in any spelling (compact, odd case); <see cref="SipHeaderId.Unknown"/> for others.</summary>
     internal static SipHeaderId IdOf(string name) => IdByName.TryGetValue(name, out var id) ? id : SipHeaderId.Unknown;
 
+    /// <summary>The canonical name of a known id as ASCII bytes.</summary>
+    internal static ReadOnlySpan<byte> CanonicalNameBytes(SipHeaderId id) => CanonicalBytesById[(int)id];
+
     /// <summary>The canonical name of a known id.</summary>
     internal static string CanonicalName(SipHeaderId id) => CanonicalById[(int)id];
 
-    /// <summary>Names a header from its wire bytes: a table lookup by length, then first byte, then a case-insensitive compare.</summary>
+    /// <summary>Names a header from its wire bytes (any case, compact forms): a switch on the length, then on one or two distinguishing letters, then one compare.</summary>
     internal static SipHeaderId Identify(ReadOnlySpan<byte> name)
     {
-        if (name.Length >= ByLength.Length)
+        switch (name.Length)
         {
-            return SipHeaderId.Unknown;
+            case 1:
+                return (name[0] | 0x20) switch
+                {
+                    'v' => SipHeaderId.Via,
+                    'f' => SipHeaderId.From,
+                    't' => SipHeaderId.To,
+                    'i' => SipHeaderId.CallId,
+                    'm' => SipHeaderId.Contact,
+                    'l' => SipHeaderId.ContentLength,
+                    'c' => SipHeaderId.ContentType,
+                    'k' => SipHeaderId.Supported,
+                    's' => SipHeaderId.Subject,
+                    'e' => SipHeaderId.ContentEncoding,
+                    'o' => SipHeaderId.Event,
+                    'r' => SipHeaderId.ReferTo,
+                    'b' => SipHeaderId.ReferredBy,
+                    'x' => SipHeaderId.SessionExpires,
+                    'u' => SipHeaderId.AllowEvents,
+                    _ => SipHeaderId.Unknown,
+                };
+            case 2:
+                return Is(name, "to"u8, SipHeaderId.To);
+            case 3:
+                return Is(name, "via"u8, SipHeaderId.Via);
+            case 4:
+                return (((name[0] | 0x20) << 8) | (name[1] | 0x20)) switch
+                {
+                    ('f' << 8) | 'r' => Is(name, "from"u8, SipHeaderId.From),
+                    ('c' << 8) | 's' => Is(name, "cseq"u8, SipHeaderId.CSeq),
+                    ('d' << 8) | 'a' => Is(name, "date"u8, SipHeaderId.Date),
+                    ('r' << 8) | 's' => Is(name, "rseq"u8, SipHeaderId.RSeq),
+                    ('r' << 8) | 'a' => Is(name, "rack"u8, SipHeaderId.RAck),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 5:
+                return (name[0] | 0x20) switch
+                {
+                    'r' => Is(name, "route"u8, SipHeaderId.Route),
+                    'a' => Is(name, "allow"u8, SipHeaderId.Allow),
+                    'e' => Is(name, "event"u8, SipHeaderId.Event),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 6:
+                return (name[0] | 0x20) switch
+                {
+                    'a' => Is(name, "accept"u8, SipHeaderId.Accept),
+                    's' => Is(name, "server"u8, SipHeaderId.Server),
+                    'm' => Is(name, "min-se"u8, SipHeaderId.MinSE),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 7:
+                return (name[2] | 0x20) switch
+                {
+                    'l' => Is(name, "call-id"u8, SipHeaderId.CallId),
+                    'n' => Is(name, "contact"u8, SipHeaderId.Contact),
+                    'q' => Is(name, "require"u8, SipHeaderId.Require),
+                    'r' => Is(name, "warning"u8, SipHeaderId.Warning),
+                    'b' => Is(name, "subject"u8, SipHeaderId.Subject),
+                    'p' => Is(name, "expires"u8, SipHeaderId.Expires),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 8:
+                return (((name[0] | 0x20) << 8) | (name[4] | 0x20)) switch
+                {
+                    ('r' << 8) | 'r' => Is(name, "refer-to"u8, SipHeaderId.ReferTo),
+                    ('p' << 8) | 'r' => Is(name, "priority"u8, SipHeaderId.Priority),
+                    ('r' << 8) | 'y' => Is(name, "reply-to"u8, SipHeaderId.ReplyTo),
+                    ('r' << 8) | 'a' => Is(name, "replaces"u8, SipHeaderId.Replaces),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 9:
+                return (name[0] | 0x20) switch
+                {
+                    's' => Is(name, "supported"u8, SipHeaderId.Supported),
+                    't' => Is(name, "timestamp"u8, SipHeaderId.Timestamp),
+                    'c' => Is(name, "call-info"u8, SipHeaderId.CallInfo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 10:
+                return (name[0] | 0x20) switch
+                {
+                    'u' => Is(name, "user-agent"u8, SipHeaderId.UserAgent),
+                    'a' => Is(name, "alert-info"u8, SipHeaderId.AlertInfo),
+                    'e' => Is(name, "error-info"u8, SipHeaderId.ErrorInfo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 11:
+                return (name[2] | 0x20) switch
+                {
+                    's' => Is(name, "unsupported"u8, SipHeaderId.Unsupported),
+                    'f' => Is(name, "referred-by"u8, SipHeaderId.ReferredBy),
+                    'n' => Is(name, "min-expires"u8, SipHeaderId.MinExpires),
+                    't' => Is(name, "retry-after"u8, SipHeaderId.RetryAfter),
+                    '-' => Is(name, "in-reply-to"u8, SipHeaderId.InReplyTo),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 12:
+                return (name[1] | 0x20) switch
+                {
+                    'a' => Is(name, "max-forwards"u8, SipHeaderId.MaxForwards),
+                    'o' => Is(name, "content-type"u8, SipHeaderId.ContentType),
+                    'e' => Is(name, "record-route"u8, SipHeaderId.RecordRoute),
+                    'l' => Is(name, "allow-events"u8, SipHeaderId.AllowEvents),
+                    'r' => Is(name, "organization"u8, SipHeaderId.Organization),
+                    'i' => Is(name, "mime-version"u8, SipHeaderId.MimeVersion),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 13:
+                return (name[0] | 0x20) switch
+                {
+                    'p' => Is(name, "proxy-require"u8, SipHeaderId.ProxyRequire),
+                    'a' => Is(name, "authorization"u8, SipHeaderId.Authorization),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 14:
+                return Is(name, "content-length"u8, SipHeaderId.ContentLength);
+            case 15:
+                return (name[7] | 0x20) switch
+                {
+                    '-' => Is(name, "session-expires"u8, SipHeaderId.SessionExpires),
+                    'e' => Is(name, "accept-encoding"u8, SipHeaderId.AcceptEncoding),
+                    'l' => Is(name, "accept-language"u8, SipHeaderId.AcceptLanguage),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 16:
+                return (name[10] | 0x20) switch
+                {
+                    'c' => Is(name, "content-encoding"u8, SipHeaderId.ContentEncoding),
+                    't' => Is(name, "www-authenticate"u8, SipHeaderId.WwwAuthenticate),
+                    'n' => Is(name, "content-language"u8, SipHeaderId.ContentLanguage),
+                    _ => SipHeaderId.Unknown,
+                };
+            case 18:
+                return Is(name, "proxy-authenticate"u8, SipHeaderId.ProxyAuthenticate);
+            case 19:
+                return (name[0] | 0x20) switch
+                {
+                    'p' => Is(name, "proxy-authorization"u8, SipHeaderId.ProxyAuthorization),
+                    'c' => Is(name, "content-disposition"u8, SipHeaderId.ContentDisposition),
+                    _ => SipHeaderId.Unknown,
+                };
+            default:
+                return SipHeaderId.Unknown;
         }
 
-        var first = (byte)(name[0] | 0x20);
-        foreach (var (candidate, id) in ByLength[name.Length])
+        // candidate is lower case, letters and '-' only; a letter matches in either case, '-' only itself.
+        static SipHeaderId Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> candidate, SipHeaderId id)
         {
-            if (candidate[0] == first && System.Text.Ascii.EqualsIgnoreCase(candidate, name))
+            for (var k = 0; k < candidate.Length; k++)
             {
-                return id;
+                var b = name[k];
+                var c = candidate[k];
+                if (b != c && (c == '-' || (b | 0x20) != c))
+                {
+                    return SipHeaderId.Unknown;
+                }
             }
-        }
 
-        return SipHeaderId.Unknown;
+            return id;
+        }
     }
 
     private static Dictionary<string, SipHeaderId> BuildIds()
@@ -111,34 +261,6 @@ internal static class SipHeaderNames
         d["x"] = SipHeaderId.SessionExpires;
         d["u"] = SipHeaderId.AllowEvents;
         return d;
-    }
-
-    private static (byte[] Name, SipHeaderId Id)[][] BuildByLength()
-    {
-        var max = 0;
-        foreach (var k in IdByName.Keys)
-        {
-            max = Math.Max(max, k.Length);
-        }
-
-        var lists = new List<(byte[], SipHeaderId)>[max + 1];
-        for (var i = 0; i <= max; i++)
-        {
-            lists[i] = [];
-        }
-
-        foreach (var (k, id) in IdByName)
-        {
-            lists[k.Length].Add((System.Text.Encoding.ASCII.GetBytes(k.ToLowerInvariant()), id));
-        }
-
-        var result = new (byte[], SipHeaderId)[max + 1][];
-        for (var i = 0; i <= max; i++)
-        {
-            result[i] = [.. lists[i]];
-        }
-
-        return result;
     }
 
     private static bool[] BuildListIds()

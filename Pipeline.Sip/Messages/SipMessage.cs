@@ -17,20 +17,44 @@ namespace Pipeline.Sip.Messages;
 /// </summary>
 internal abstract class SipMessage
 {
-    /// <summary>One header line: id, name and value either as strings or as ranges into <see cref="Raw"/>.</summary>
+    /// <summary>One header line as parsed: id and byte ranges of name and value in <see cref="Raw"/> (16 bytes, no references).</summary>
     private struct Entry
     {
-        public string? Name;
-        public string? Value;
         public int NameStart;
         public int ValueStart;
         public int ValueLength;
         public short NameLength;
         public SipHeaderId Id;
-        public bool Folded;
+        public EntryFlags Flags;
+
+        public readonly bool Folded => (Flags & EntryFlags.Folded) != 0;
+
+        public readonly bool Built => (Flags & EntryFlags.Built) != 0;
     }
 
+    [Flags]
+    private enum EntryFlags : byte
+    {
+        None = 0,
+
+        /// <summary>The value spans folded lines (or holds a lone CR): it is unfolded when read.</summary>
+        Folded = 1,
+
+        /// <summary>The line was added or changed through the API: its name and value are the strings in <see cref="_names"/> and <see cref="_values"/>.</summary>
+        Built = 2,
+    }
+
+
     private Entry[] _entries;
+
+    /// <summary>
+    /// Parallel to <see cref="_entries"/>: names and values as strings, given through the API or decoded from the bytes on
+    /// first use and cached. Each is allocated only when its first string is needed (a parsed message's known header names
+    /// are canonical constants, so <see cref="_names"/> usually stays null).
+    /// </summary>
+    private string?[]? _names;
+
+    private string?[]? _values;
     private int _count;
     private byte[]? _body;
     private int _bodyStart;
@@ -89,18 +113,17 @@ internal abstract class SipMessage
     {
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(4, _count * 2));
+            Grow(Math.Max(4, _count * 2));
         }
 
         _entries[_count++] = new Entry
         {
             Id = id,
-            Name = id == SipHeaderId.Unknown ? null : SipHeaderNames.CanonicalName(id),
             NameStart = nameStart,
             NameLength = (short)nameLength,
             ValueStart = valueStart,
             ValueLength = valueLength,
-            Folded = folded,
+            Flags = folded ? EntryFlags.Folded : EntryFlags.None,
         };
     }
 
@@ -117,44 +140,92 @@ internal abstract class SipMessage
 
     internal SipHeaderId IdAt(int i) => _entries[i].Id;
 
+    private void Grow(int capacity)
+    {
+        Array.Resize(ref _entries, capacity);
+        if (_names is not null)
+        {
+            Array.Resize(ref _names, capacity);
+        }
+
+        if (_values is not null)
+        {
+            Array.Resize(ref _values, capacity);
+        }
+    }
+
+    private string?[] Names => _names ??= new string?[_entries.Length];
+
+    private string?[] Values => _values ??= new string?[_entries.Length];
+
+    private string? CachedName(int i) => _names is { } n ? n[i] : null;
+
+    private string? CachedValue(int i) => _values is { } v ? v[i] : null;
+
+    /// <summary>The name of line <paramref name="i"/>: as given through the API, canonical for a known header, else as received.</summary>
     internal string NameAt(int i)
     {
+        if (CachedName(i) is { } name)
+        {
+            return name;
+        }
+
         ref var e = ref _entries[i];
-        return e.Name ??= Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
+        if (e.Id != SipHeaderId.Unknown)
+        {
+            return SipHeaderNames.CanonicalName(e.Id);
+        }
+
+        return Names[i] = Encoding.UTF8.GetString(Raw!, e.NameStart, e.NameLength);
     }
 
     internal string ValueAt(int i)
     {
-        ref var e = ref _entries[i];
-        if (e.Value is null)
+        if (CachedValue(i) is { } value)
         {
-            if (!e.Folded)
-            {
-                e.Value = DecodeRaw(e.ValueStart, e.ValueLength);
-            }
-            else
-            {
-                var chars = new char[Encoding.UTF8.GetMaxCharCount(e.ValueLength)];
-                var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), chars);
-                e.Value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
-            }
+            return value;
         }
 
-        return e.Value;
+        ref var e = ref _entries[i];
+        if (!e.Folded)
+        {
+            value = DecodeRaw(e.ValueStart, e.ValueLength);
+        }
+        else
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(e.ValueLength)];
+            var n = Encoding.UTF8.GetChars(Raw.AsSpan(e.ValueStart, e.ValueLength), chars);
+            value = new string(Unfold(chars.AsSpan(0, n)).Trim(" \t"));
+        }
+
+        return Values[i] = value;
     }
 
-    /// <summary>The raw name bytes of line <paramref name="i"/> when it was parsed and its name not materialised (else empty).</summary>
-    internal ReadOnlySpan<byte> RawNameAt(int i)
+    /// <summary>
+    /// The name of line <paramref name="i"/> as bytes when it is a parsed line: the canonical spelling of a known header, the
+    /// received spelling of an unknown one (unless its name was materialised). Empty for a line given through the API.
+    /// </summary>
+    internal ReadOnlySpan<byte> NameBytesAt(int i)
     {
         ref var e = ref _entries[i];
-        return e.Name is null && Raw is not null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
+        if (e.Built || Raw is null)
+        {
+            return default;
+        }
+
+        if (e.Id != SipHeaderId.Unknown)
+        {
+            return SipHeaderNames.CanonicalNameBytes(e.Id);
+        }
+
+        return CachedName(i) is null ? Raw.AsSpan(e.NameStart, e.NameLength) : default;
     }
 
     /// <summary>The raw value bytes of line <paramref name="i"/> when they can be written as they are (parsed, unchanged, not folded).</summary>
     internal bool TryGetRawValue(int i, out ReadOnlySpan<byte> value)
     {
         ref var e = ref _entries[i];
-        if (e.Value is null && !e.Folded && Raw is not null)
+        if (!e.Built && !e.Folded && CachedValue(i) is null && Raw is not null)
         {
             value = Raw.AsSpan(e.ValueStart, e.ValueLength);
             return true;
@@ -173,12 +244,12 @@ internal abstract class SipMessage
             return [];
         }
 
-        ref var e = ref _entries[i];
-        if (e.Value is not null)
+        if (CachedValue(i) is { } value)
         {
-            return e.Value;
+            return value;
         }
 
+        ref var e = ref _entries[i];
         var max = Encoding.UTF8.GetMaxCharCount(e.ValueLength);
         if (max > buffer.Length)
         {
@@ -212,7 +283,7 @@ internal abstract class SipMessage
             return false;
         }
 
-        return e.Name is not null ? string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(Raw.AsSpan(e.NameStart, e.NameLength), name);
+        return CachedName(i) is { } n ? string.Equals(n, name, StringComparison.OrdinalIgnoreCase) : Ascii.EqualsIgnoreCase(Raw.AsSpan(e.NameStart, e.NameLength), name);
     }
 
     internal int IndexOf(SipHeaderId id, string name, int start = 0)
@@ -277,11 +348,12 @@ internal abstract class SipMessage
 
     // ---- changes ----
 
-    private static Entry Built(string name, string value)
+    /// <summary>Makes line <paramref name="i"/> the API-given <paramref name="name"/>: <paramref name="value"/>.</summary>
+    private void SetBuilt(int i, string name, string value)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(value);
-        return new Entry { Name = name, Value = value, Id = SipHeaderNames.IdOf(name) };
+        _entries[i] = new Entry { Id = SipHeaderNames.IdOf(name), Flags = EntryFlags.Built };
+        Names[i] = name;
+        Values[i] = value;
     }
 
     public void AddHeader(string name, string value) => InsertHeader(_count, name, value);
@@ -290,19 +362,22 @@ internal abstract class SipMessage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, _count);
-        var entry = Built(name, value);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(8, _count * 2));
+            Grow(Math.Max(8, _count * 2));
         }
 
         if (index < _count)
         {
             Array.Copy(_entries, index, _entries, index + 1, _count - index);
+            Array.Copy(Names, index, Names, index + 1, _count - index);
+            Array.Copy(Values, index, Values, index + 1, _count - index);
         }
 
-        _entries[index] = entry;
         _count++;
+        SetBuilt(index, name, value);
         Invalidate();
     }
 
@@ -316,8 +391,9 @@ internal abstract class SipMessage
             return;
         }
 
+        ArgumentNullException.ThrowIfNull(value);
         RemoveWhere(name, first + 1);
-        _entries[first] = Built(name, value);
+        SetBuilt(first, name, value);
         Invalidate();
     }
 
@@ -335,11 +411,31 @@ internal abstract class SipMessage
         {
             if (!Matches(r, name, id))
             {
+                if (_names is { } names)
+                {
+                    names[w] = names[r];
+                }
+
+                if (_values is { } values)
+                {
+                    values[w] = values[r];
+                }
+
                 _entries[w++] = _entries[r];
             }
         }
 
         Array.Clear(_entries, w, _count - w);
+        if (_names is not null)
+        {
+            Array.Clear(_names, w, _count - w);
+        }
+
+        if (_values is not null)
+        {
+            Array.Clear(_values, w, _count - w);
+        }
+
         _count = w;
     }
 
@@ -355,7 +451,7 @@ internal abstract class SipMessage
         var parts = new List<string>();
         SipHeaderNames.SplitList(ValueAt(i), parts);
         parts[0] = via.ToString();
-        _entries[i] = Built(SipHeaderNames.Via, string.Join(", ", parts));
+        SetBuilt(i, SipHeaderNames.Via, string.Join(", ", parts));
         Invalidate();
     }
 
@@ -370,17 +466,39 @@ internal abstract class SipMessage
 
     // ---- typed views ----
 
-    public IReadOnlyList<SipVia> Vias => _vias ??= GetValues(SipHeaderNames.Via).ConvertAll(SipVia.Parse);
+    public IReadOnlyList<SipVia> Vias => _vias ??= ParseList(SipHeaderId.Via, SipHeaderNames.Via, static v => SipVia.Parse(v));
 
     public SipVia? TopVia => Vias.Count > 0 ? Vias[0] : null;
 
-    public SipNameAddr From => _from ??= SipNameAddr.Parse(Required(SipHeaderNames.From), SipHeaderNames.From);
+    public SipNameAddr From => _from ??= SipNameAddr.Parse(Required(SipHeaderId.From, SipHeaderNames.From), SipHeaderNames.From);
 
-    public SipNameAddr To => _to ??= SipNameAddr.Parse(Required(SipHeaderNames.To), SipHeaderNames.To);
+    public SipNameAddr To => _to ??= SipNameAddr.Parse(Required(SipHeaderId.To, SipHeaderNames.To), SipHeaderNames.To);
 
-    public string CallId => Required(SipHeaderNames.CallId).Trim();
+    public string CallId => Required(SipHeaderId.CallId, SipHeaderNames.CallId).Trim();
 
-    public SipCSeq CSeq => _cseq ??= SipCSeq.Parse(Required(SipHeaderNames.CSeq));
+    public SipCSeq CSeq => _cseq ??= ParseCSeq();
+
+    private SipCSeq ParseCSeq()
+    {
+        var i = IndexOf(SipHeaderId.CSeq, SipHeaderNames.CSeq);
+        if (i < 0)
+        {
+            throw new SipParseException(SipHeaderNames.CSeq, "missing");
+        }
+
+        // Read from the bytes (no value string): the method is a shared string for the standard ones.
+        Span<char> buffer = stackalloc char[64];
+        var value = ValueChars(i, buffer, out var rented);
+        try
+        {
+            var n = SipCSeq.Validate(value, out var method);
+            return new SipCSeq(n, SipRequest.InternMethod(method) ?? method.ToString());
+        }
+        finally
+        {
+            ReturnRented(rented);
+        }
+    }
 
     public int? MaxForwards
     {
@@ -391,7 +509,32 @@ internal abstract class SipMessage
         }
     }
 
-    public IReadOnlyList<SipNameAddr> Contacts => _contacts ??= GetValues(SipHeaderNames.Contact).ConvertAll(v => SipNameAddr.Parse(v, SipHeaderNames.Contact));
+    public IReadOnlyList<SipNameAddr> Contacts => _contacts ??= ParseList(SipHeaderId.Contact, SipHeaderNames.Contact, static v => SipNameAddr.Parse(v, SipHeaderNames.Contact));
+
+    /// <summary>Every element of a list header over all its lines, parsed; a line holding one element is parsed without splitting it.</summary>
+    private List<T> ParseList<T>(SipHeaderId id, string name, Func<string, T> parse)
+    {
+        var list = new List<T>();
+        for (var i = IndexOf(id, name); i >= 0; i = IndexOf(id, name, i + 1))
+        {
+            var value = ValueAt(i);
+            if (value.Length > 0 && value.IndexOf(',', StringComparison.Ordinal) < 0 && !IsLws(value[0]) && !IsLws(value[^1]))
+            {
+                list.Add(parse(value));
+                continue;
+            }
+
+            var pos = 0;
+            while (SipHeaderNames.NextListItem(value, ref pos, out var item))
+            {
+                list.Add(parse(item.ToString()));
+            }
+        }
+
+        return list;
+
+        static bool IsLws(char c) => c is ' ' or '\t' or '\r' or '\n';
+    }
 
     public List<SipNameAddr> RecordRoutes => GetValues(SipHeaderNames.RecordRoute).ConvertAll(v => SipNameAddr.Parse(v, SipHeaderNames.RecordRoute));
 
@@ -450,7 +593,7 @@ internal abstract class SipMessage
     }
 
     /// <summary>Checks <c>type "/" subtype</c> before any parameters (whitespace ignored).</summary>
-    private static void ValidateMediaType(ReadOnlySpan<char> v)
+    internal static void ValidateMediaType(ReadOnlySpan<char> v)
     {
         var semi = v.IndexOf(';');
         var mt = semi >= 0 ? v[..semi] : v;
@@ -483,6 +626,115 @@ internal abstract class SipMessage
         var values = GetValues(name);
         values.RemoveAll(string.IsNullOrWhiteSpace);
         return values;
+    }
+
+    /// <summary>
+    /// The parser's fast check: true when every header <see cref="Validate"/> looks at has an everyday shape that
+    /// <see cref="SipFastValidator"/> recognises on the bytes, so <see cref="Validate"/> would pass. False means "not
+    /// sure", never "invalid": the caller then runs <see cref="Validate"/>, which finds and names the problem.
+    /// <paramref name="contentLength"/> is the Content-Length value, or -1 when there is none.
+    /// </summary>
+    internal bool TryValidateFast(out int contentLength)
+    {
+        contentLength = -1;
+        if (Raw is not { } raw)
+        {
+            return false;
+        }
+
+        Span<byte> counts = stackalloc byte[64];
+        counts.Clear();
+        ReadOnlySpan<byte> cseqMethod = default;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var e = ref _entries[i];
+            if (e.Built)
+            {
+                return false;
+            }
+
+            var id = e.Id;
+            if (counts[(int)id] < 255)
+            {
+                counts[(int)id]++;
+            }
+
+            if (id == SipHeaderId.Unknown)
+            {
+                continue;
+            }
+
+            var v = raw.AsSpan(e.ValueStart, e.ValueLength);
+            var ok = id switch
+            {
+                SipHeaderId.Via => !e.Folded && AllItems(v, via: true),
+                SipHeaderId.From or SipHeaderId.To => !e.Folded && SipFastValidator.IsNameAddr(v),
+                SipHeaderId.Contact or SipHeaderId.Route or SipHeaderId.RecordRoute => !e.Folded && AllItems(v, via: false),
+                SipHeaderId.CSeq => !e.Folded && SipFastValidator.IsCSeq(v, out cseqMethod),
+                SipHeaderId.CallId => v.Length > 0 && v[0] is > 0x20 and < 0x7f,
+                SipHeaderId.MaxForwards => !e.Folded && SipFastValidator.IsNumber(v, 255, out _),
+                SipHeaderId.ContentLength => !e.Folded && SipFastValidator.IsNumber(v, int.MaxValue, out contentLength),
+                SipHeaderId.ContentType => !e.Folded && SipFastValidator.IsMediaType(v),
+                _ => true,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        foreach (var id in SipHeaderNames.SingleValuedIds)
+        {
+            if (counts[(int)id] > 1)
+            {
+                return false;
+            }
+        }
+
+        if (counts[(int)SipHeaderId.Via] == 0 || counts[(int)SipHeaderId.From] == 0 || counts[(int)SipHeaderId.To] == 0 ||
+            counts[(int)SipHeaderId.CallId] == 0 || counts[(int)SipHeaderId.CSeq] == 0)
+        {
+            return false;
+        }
+
+        if (this is SipRequest request)
+        {
+            var method = request.Method;
+            if (cseqMethod.Length != method.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < method.Length; i++)
+            {
+                if (cseqMethod[i] != method[i])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+
+        static bool AllItems(ReadOnlySpan<byte> value, bool via)
+        {
+            if (value.IndexOf((byte)',') < 0)
+            {
+                // One element: the value is already trimmed as the list split would trim it.
+                return via ? SipFastValidator.IsVia(value) : SipFastValidator.IsNameAddr(value);
+            }
+
+            var pos = 0;
+            while (SipFastValidator.NextListItem(value, ref pos, out var item))
+            {
+                if (!(via ? SipFastValidator.IsVia(item) : SipFastValidator.IsNameAddr(item)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>
@@ -581,7 +833,11 @@ internal abstract class SipMessage
         }
     }
 
-    private string Required(string name) => GetHeader(name) ?? throw new SipParseException(name, "missing");
+    private string Required(SipHeaderId id, string name)
+    {
+        var i = IndexOf(id, name);
+        return i >= 0 ? ValueAt(i) : throw new SipParseException(name, "missing");
+    }
 
     /// <summary>Unfolds a logical line in place: CR is dropped, each LF plus the SP/HT after it becomes one space.</summary>
     internal static Span<char> Unfold(Span<char> line)

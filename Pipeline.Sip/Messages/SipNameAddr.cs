@@ -8,9 +8,14 @@ namespace Pipeline.Sip.Messages;
 /// </summary>
 internal sealed class SipNameAddr
 {
+    private SipUri? _uri;
+
+    /// <summary>True while <see cref="_uri"/> is still to be parsed from <see cref="UriText"/> (a validated sip/sips URI).</summary>
+    private volatile bool _uriPending;
+
     public SipNameAddr(SipUri uri, string? displayName = null, SipParameters? parameters = null)
     {
-        Uri = uri;
+        _uri = uri;
         UriText = uri.ToString();
         DisplayName = displayName;
         Parameters = parameters ?? new SipParameters();
@@ -19,7 +24,7 @@ internal sealed class SipNameAddr
     private SipNameAddr(string uriText, SipUri? uri, string? displayName, SipParameters parameters)
     {
         UriText = uriText;
-        Uri = uri;
+        _uri = uri;
         DisplayName = displayName;
         Parameters = parameters;
     }
@@ -29,7 +34,20 @@ internal sealed class SipNameAddr
 
     public string UriText { get; }
 
-    public SipUri? Uri { get; }
+    /// <summary>The URI when it is sip/sips (parsed on first use), else null.</summary>
+    public SipUri? Uri
+    {
+        get
+        {
+            if (_uriPending)
+            {
+                _uri = SipUri.Parse(UriText);
+                _uriPending = false;
+            }
+
+            return _uri;
+        }
+    }
 
     public SipParameters Parameters { get; }
 
@@ -41,7 +59,7 @@ internal sealed class SipNameAddr
     {
         var p = Parameters.Clone();
         p.Set("tag", tag);
-        return new SipNameAddr(UriText, Uri, DisplayName, p);
+        return new SipNameAddr(UriText, _uri, DisplayName, p) { _uriPending = _uriPending };
     }
 
     /// <summary>Parses one value (already split at commas).</summary>
@@ -54,7 +72,6 @@ internal sealed class SipNameAddr
         }
 
         var uriText = value[uriRange];
-        var uri = kind == 2 ? SipUri.Parse(uriText) : null;
         string? displayName = null;
         if (display is { } d)
         {
@@ -64,7 +81,8 @@ internal sealed class SipNameAddr
         var parameters = new SipParameters();
         var s = new SipScanner(value, header) { Position = paramsStart };
         s.ReadParameters(parameters);
-        return new SipNameAddr(uriText, uri, displayName, parameters);
+        // A sip/sips URI was validated by Scan; it is parsed into a SipUri only when someone asks.
+        return new SipNameAddr(uriText, null, displayName, parameters) { _uriPending = kind == 2 };
     }
 
     /// <summary>Checks one value (already split at commas) without allocating; throws <see cref="SipParseException"/>.</summary>

@@ -43,12 +43,19 @@ internal static class SipParser
     /// Parses a message that starts at index 0 of <paramref name="owned"/> and fills it; the message keeps the array
     /// (no copy), so the caller must not change or reuse it afterwards.
     /// </summary>
-    public static SipMessage? ParseOwned(byte[] owned, out SipParseError? error)
+    public static SipMessage? ParseOwned(byte[] owned, out SipParseError? error) => ParseOwned(owned, out error, fastPath: true);
+
+    /// <summary>
+    /// As <see cref="ParseOwned(byte[], out SipParseError?)"/>; <paramref name="fastPath"/> false skips the byte-level
+    /// recognisers (<see cref="SipFastValidator"/>) and always runs the full validation, which must give the same result
+    /// (tests compare the two).
+    /// </summary>
+    internal static SipMessage? ParseOwned(byte[] owned, out SipParseError? error, bool fastPath)
     {
         ArgumentNullException.ThrowIfNull(owned);
         try
         {
-            return ParseCore(owned, out error);
+            return ParseCore(owned, fastPath, out error);
         }
         catch (SipParseException ex)
         {
@@ -62,7 +69,7 @@ internal static class SipParser
         }
     }
 
-    private static SipMessage? ParseCore(byte[] raw, out SipParseError? error)
+    private static SipMessage? ParseCore(byte[] raw, bool fastPath, out SipParseError? error)
     {
         error = null;
         ReadOnlySpan<byte> data = raw;
@@ -113,7 +120,7 @@ internal static class SipParser
             return null;
         }
 
-        var message = ParseStartLine(raw, skip, startEnd - skip, out var startError);
+        var message = ParseStartLine(raw, skip, startEnd - skip, fastPath, out var startError);
         if (message is null)
         {
             error = startError;
@@ -126,72 +133,122 @@ internal static class SipParser
         while (pos < headerEnd)
         {
             // One logical header line: a physical line plus its folded continuations (lines starting with SP/HT).
-            var rest = head[pos..];
-            var end = rest.IndexOf((byte)'\n');
+            // One search per physical line finds its end; a CR not followed by LF is noted (the value is then unfolded when read).
+            var lineStart = pos;
             var folded = false;
-            while (end >= 0 && end + 1 < rest.Length && (rest[end + 1] == ' ' || rest[end + 1] == '\t'))
+            var loneCr = false;
+            var lineEnd = headerEnd;
+            for (var i = pos; ;)
             {
-                folded = true;
-                var next = rest[(end + 1)..].IndexOf((byte)'\n');
-                end = next < 0 ? -1 : end + 1 + next;
+                var k = head[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                if (k < 0)
+                {
+                    break;
+                }
+
+                var nl = i + k;
+                if (head[nl] == '\r')
+                {
+                    if (nl + 1 < headerEnd && head[nl + 1] == '\n')
+                    {
+                        nl++;
+                    }
+                    else
+                    {
+                        loneCr = true;
+                        i = nl + 1;
+                        continue;
+                    }
+                }
+
+                if (nl + 1 < headerEnd && head[nl + 1] is (byte)' ' or (byte)'\t')
+                {
+                    folded = true;
+                    i = nl + 1;
+                    continue;
+                }
+
+                lineEnd = nl;
+                break;
             }
 
-            var lineStart = pos;
-            var lineLength = end < 0 ? rest.Length : end;
-            pos = end < 0 ? headerEnd : pos + end + 1;
-            var line = raw.AsSpan(lineStart, lineLength);
-            if (line.TrimEnd("\r\n"u8).IsEmpty)
+            pos = lineEnd == headerEnd ? headerEnd : lineEnd + 1;
+
+            // The line without its LF and the CR before it (the value's trim would drop that CR anyway).
+            var contentEnd = lineEnd > lineStart && head[lineEnd - 1] == '\r' && lineEnd < headerEnd ? lineEnd - 1 : lineEnd;
+            var line = head[lineStart..contentEnd];
+            if (line.IsEmpty || (line[^1] is (byte)'\r' or (byte)'\n' && line.TrimEnd("\r\n"u8).IsEmpty))
             {
                 continue;
             }
 
-            var colon = line.IndexOf((byte)':');
-            var name = colon > 0 ? line[..colon].TrimEnd(" \t"u8) : [];
-            if (name.IsEmpty || !IsToken(name))
+            // name = token, then optional SP/HT, then ':'.
+            var nameLength = 0;
+            while (nameLength < line.Length && (SipFastValidator.Classes[line[nameLength]] & SipFastValidator.Token) != 0)
+            {
+                nameLength++;
+            }
+
+            var colon = nameLength;
+            while (colon < line.Length && line[colon] is (byte)' ' or (byte)'\t')
+            {
+                colon++;
+            }
+
+            if (nameLength == 0 || colon >= line.Length || line[colon] != ':')
             {
                 error ??= new SipParseError("", $"malformed header line '{Shorten(Encoding.UTF8.GetString(line).Trim())}'");
                 continue;
             }
 
             // The value without the LWS (and CR/LF of folding) at either end; folding inside is undone when it is read.
-            var value = line[(colon + 1)..];
-            var lead = value.IndexOfAnyExcept(" \t\r\n"u8);
-            if (lead < 0)
+            var valueStart = colon + 1;
+            var valueEnd = line.Length;
+            while (valueStart < valueEnd && line[valueStart] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
             {
-                value = [];
-                lead = 0;
-            }
-            else
-            {
-                value = value[lead..].TrimEnd(" \t\r\n"u8);
+                valueStart++;
             }
 
-            folded = folded || value.IndexOfAny((byte)'\r', (byte)'\n') >= 0;
-            message.AddRawHeader(SipHeaderNames.Identify(name), lineStart, name.Length, lineStart + colon + 1 + lead, value.Length, folded);
+            while (valueEnd > valueStart && line[valueEnd - 1] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                valueEnd--;
+            }
+
+            folded = folded || (loneCr && line[valueStart..valueEnd].IndexOfAny((byte)'\r', (byte)'\n') >= 0);
+            message.AddRawHeader(SipHeaderNames.Identify(line[..nameLength]), lineStart, nameLength, lineStart + valueStart, valueEnd - valueStart, folded);
         }
 
         error ??= truncated;
-        if (error is null)
+        var available = data.Length - bodyStart;
+        int? contentLength = null;
+        if (error is null && fastPath && message.TryValidateFast(out var fastLength))
         {
+            // The everyday shapes of every header the stack relies on, checked on the bytes.
+            contentLength = fastLength < 0 ? null : fastLength;
+        }
+        else
+        {
+            // Something unusual (or wrong): the full check names the problem.
+            if (error is null)
+            {
+                try
+                {
+                    message.Validate();
+                }
+                catch (SipParseException ex)
+                {
+                    error = new SipParseError(ex.Header, ex.Reason);
+                }
+            }
+
             try
             {
-                message.Validate();
+                contentLength = message.ContentLength;
             }
             catch (SipParseException ex)
             {
-                error = new SipParseError(ex.Header, ex.Reason);
+                error ??= new SipParseError(ex.Header, ex.Reason);
             }
-        }
-
-        var available = data.Length - bodyStart;
-        int? contentLength = null;
-        try
-        {
-            contentLength = message.ContentLength;
-        }
-        catch (SipParseException ex)
-        {
-            error ??= new SipParseError(ex.Header, ex.Reason);
         }
 
         if (contentLength is { } cl)
@@ -217,7 +274,7 @@ internal static class SipParser
         return message;
     }
 
-    private static SipMessage? ParseStartLine(byte[] raw, int start, int length, out SipParseError? error)
+    private static SipMessage? ParseStartLine(byte[] raw, int start, int length, bool fastPath, out SipParseError? error)
     {
         error = null;
         var line = raw.AsSpan(start, length);
@@ -242,6 +299,19 @@ internal static class SipParser
 
             var reasonStart = sp2 < 0 ? start + length : start + sp1 + 1 + sp2 + 1;
             return new SipResponse(code, raw, reasonStart, start + length - reasonStart) { Version = VersionString(line[..sp1]) };
+        }
+
+        // The everyday request line: Method SP sip-URI SP "SIP/2.0", single spaces.
+        var sp = fastPath ? line.IndexOf((byte)' ') : -1;
+        if (sp > 0)
+        {
+            var afterMethod = line[(sp + 1)..];
+            var sp2 = afterMethod.IndexOf((byte)' ');
+            if (sp2 > 0 && afterMethod[(sp2 + 1)..].SequenceEqual("SIP/2.0"u8) && IsToken(line[..sp]) && SipFastValidator.IsSipUri(afterMethod[..sp2]))
+            {
+                var m = line[..sp];
+                return new SipRequest(SipRequest.InternMethod(m) ?? Encoding.ASCII.GetString(m), raw, start + sp + 1, sp2, sipUri: true);
+            }
         }
 
         // Request-Line = Method SP Request-URI SP SIP-Version (runs of spaces tolerated, as before).

@@ -77,21 +77,18 @@ internal sealed class SipRequest : SipMessage
     };
 
     /// <summary>As <see cref="InternMethod(ReadOnlySpan{char})"/> for ASCII bytes.</summary>
-    internal static string? InternMethod(ReadOnlySpan<byte> method)
+    internal static string? InternMethod(ReadOnlySpan<byte> method) => method.Length switch
     {
-        if (method.Length > 9)
-        {
-            return null;
-        }
-
-        Span<char> chars = stackalloc char[9];
-        for (var i = 0; i < method.Length; i++)
-        {
-            chars[i] = (char)method[i];
-        }
-
-        return InternMethod(chars[..method.Length]);
-    }
+        3 => method.SequenceEqual("ACK"u8) ? "ACK" : method.SequenceEqual("BYE"u8) ? "BYE" : null,
+        4 => method.SequenceEqual("INFO"u8) ? "INFO" : null,
+        5 => method.SequenceEqual("PRACK"u8) ? "PRACK" : method.SequenceEqual("REFER"u8) ? "REFER" : null,
+        6 => method.SequenceEqual("INVITE"u8) ? "INVITE" : method.SequenceEqual("CANCEL"u8) ? "CANCEL" : method.SequenceEqual("NOTIFY"u8) ? "NOTIFY" :
+            method.SequenceEqual("UPDATE"u8) ? "UPDATE" : null,
+        7 => method.SequenceEqual("OPTIONS"u8) ? "OPTIONS" : method.SequenceEqual("PUBLISH"u8) ? "PUBLISH" : method.SequenceEqual("MESSAGE"u8) ? "MESSAGE" : null,
+        8 => method.SequenceEqual("REGISTER"u8) ? "REGISTER" : null,
+        9 => method.SequenceEqual("SUBSCRIBE"u8) ? "SUBSCRIBE" : null,
+        _ => null,
+    };
 
     internal override void Validate()
     {

@@ -141,7 +141,7 @@ internal ref struct SipScanner
     {
         while (TryChar(';'))
         {
-            var name = ReadToken("parameter name");
+            var name = InternParameterName(ReadTokenSpan("parameter name"));
             string? value = null;
             if (TryChar('='))
             {
@@ -151,6 +151,24 @@ internal ref struct SipScanner
             into.Set(name, value);
         }
     }
+
+    /// <summary>The shared string of a common parameter name spelled exactly so (the spelling is kept as received), else a new one.</summary>
+    internal static string InternParameterName(ReadOnlySpan<char> name) => name switch
+    {
+        "branch" => "branch",
+        "rport" => "rport",
+        "received" => "received",
+        "maddr" => "maddr",
+        "ttl" => "ttl",
+        "tag" => "tag",
+        "lr" => "lr",
+        "transport" => "transport",
+        "user" => "user",
+        "expires" => "expires",
+        "q" => "q",
+        "alias" => "alias",
+        _ => name.ToString(),
+    };
 
     /// <summary>Checks <c>*( SEMI generic-param )</c> without building anything.</summary>
     public void SkipParameters()

@@ -48,13 +48,27 @@ internal sealed class SipVia
     public static SipVia Parse(string value)
     {
         Scan(value, out var name, out var version, out var transport, out var host, out var port, out var paramsStart);
-        var via = new SipVia(value[transport].ToUpperInvariant(), value[host], port, null)
+        var via = new SipVia(TransportName(value.AsSpan()[transport]), value[host], port, null)
         {
             Protocol = IsSip20(value.AsSpan()[name], value.AsSpan()[version]) ? "SIP/2.0" : value[name] + "/" + value[version],
         };
         var s = new SipScanner(value, "Via") { Position = paramsStart };
         s.ReadParameters(via.Parameters);
         return via;
+    }
+
+    /// <summary>The transport in upper case; the shared string for the usual ones.</summary>
+    private static string TransportName(ReadOnlySpan<char> t)
+    {
+        foreach (var known in (ReadOnlySpan<string>)["UDP", "TCP", "TLS", "SCTP", "WS", "WSS"])
+        {
+            if (t.Equals(known, StringComparison.OrdinalIgnoreCase))
+            {
+                return known;
+            }
+        }
+
+        return t.ToString().ToUpperInvariant();
     }
 
     /// <summary>Checks one Via value (already split at commas) without allocating; throws <see cref="SipParseException"/>.</summary>

@@ -49,7 +49,7 @@ internal static class SipWriter
                 continue;
             }
 
-            var rawName = message.RawNameAt(i);
+            var rawName = message.NameBytesAt(i);
             n += rawName.Length > 0 ? rawName.Length : Length(message.NameAt(i));
             n += 2 + (message.TryGetRawValue(i, out var raw) ? raw.Length : Length(message.ValueAt(i))) + 2;
         }
@@ -89,7 +89,7 @@ internal static class SipWriter
                 continue;
             }
 
-            var rawName = message.RawNameAt(i);
+            var rawName = message.NameBytesAt(i);
             w += rawName.Length > 0 ? Put(rawName, destination[w..]) : Put(message.NameAt(i), destination[w..]);
             w += Put(": "u8, destination[w..]);
             w += message.TryGetRawValue(i, out var raw) ? Put(raw, destination[w..]) : Put(message.ValueAt(i), destination[w..]);
