@@ -391,51 +391,13 @@ internal static class SipFastValidator
     /// </summary>
     public static bool NextListItem(ReadOnlySpan<byte> value, ref int pos, out ReadOnlySpan<byte> item)
     {
-        if (pos > value.Length)
+        if (!SipHeaderNames.NextListRange(value, ref pos, out var start, out var end))
         {
             item = default;
             return false;
         }
 
-        var start = pos;
-        var inQuote = false;
-        var inAngle = false;
-        var i = pos;
-        for (; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (inQuote)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inQuote = false;
-                }
-            }
-            else if (c == '"')
-            {
-                inQuote = true;
-            }
-            else if (c == '<')
-            {
-                inAngle = true;
-            }
-            else if (c == '>')
-            {
-                inAngle = false;
-            }
-            else if (c == ',' && !inAngle)
-            {
-                break;
-            }
-        }
-
-        var end = Math.Min(i, value.Length);
         item = value[start..end].Trim(" \t\r\n"u8);
-        pos = end + 1;
         return true;
     }
 

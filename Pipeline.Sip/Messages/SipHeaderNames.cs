@@ -286,13 +286,32 @@ internal static class SipHeaderNames
     /// </summary>
     internal static bool NextListItem(ReadOnlySpan<char> value, ref int pos, out ReadOnlySpan<char> item)
     {
-        if (pos > value.Length)
+        if (!NextListRange(value, ref pos, out var start, out var end))
         {
             item = default;
             return false;
         }
 
-        var start = pos;
+        item = value[start..end].Trim(" \t\r\n");
+        return true;
+    }
+
+    /// <summary>
+    /// Where the next element of a comma list starting at <paramref name="pos"/> lies (untrimmed), for UTF-16 text and
+    /// for raw bytes alike; commas inside quoted strings (with backslash escapes) and inside &lt;&gt; do not split.
+    /// Returns false when the value is used up.
+    /// </summary>
+    internal static bool NextListRange<T>(ReadOnlySpan<T> value, ref int pos, out int start, out int end)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        start = pos;
+        end = pos;
+        if (pos > value.Length)
+        {
+            return false;
+        }
+
+        T quote = T.CreateTruncating('"'), backslash = T.CreateTruncating('\\'), open = T.CreateTruncating('<'), close = T.CreateTruncating('>'), comma = T.CreateTruncating(',');
         var inQuote = false;
         var inAngle = false;
         var i = pos;
@@ -301,35 +320,34 @@ internal static class SipHeaderNames
             var c = value[i];
             if (inQuote)
             {
-                if (c == '\\')
+                if (c == backslash)
                 {
                     i++;
                 }
-                else if (c == '"')
+                else if (c == quote)
                 {
                     inQuote = false;
                 }
             }
-            else if (c == '"')
+            else if (c == quote)
             {
                 inQuote = true;
             }
-            else if (c == '<')
+            else if (c == open)
             {
                 inAngle = true;
             }
-            else if (c == '>')
+            else if (c == close)
             {
                 inAngle = false;
             }
-            else if (c == ',' && !inAngle)
+            else if (c == comma && !inAngle)
             {
                 break;
             }
         }
 
-        var end = Math.Min(i, value.Length);
-        item = value[start..end].Trim(" \t\r\n");
+        end = Math.Min(i, value.Length);
         pos = end + 1;
         return true;
     }
