@@ -4,18 +4,7 @@ namespace Pipeline.Codecs.Tests.Ilbc;
 
 internal static class IlbcMeasure
 {
-    public static double SnrDb(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual)
-    {
-        double signal = 0, noise = 0;
-        for (int i = 0; i < reference.Length; i++)
-        {
-            signal += (double)reference[i] * reference[i];
-            double d = (double)reference[i] - actual[i];
-            noise += d * d;
-        }
-
-        return noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(signal / noise);
-    }
+    public static double SnrDb(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual) => SignalMeasure.SnrDb(reference, actual);
 
     /// <summary>Normalised correlation of the two signals (same length), 1 for identical shapes.</summary>
     public static double Correlation(ReadOnlySpan<short> a, ReadOnlySpan<short> b)
@@ -51,20 +40,9 @@ internal static class IlbcMeasure
         return best;
     }
 
-    public static double Rms(ReadOnlySpan<short> x)
-    {
-        if (x.IsEmpty) return 0;
-        double e = 0;
-        foreach (var v in x) e += (double)v * v;
-        return Math.Sqrt(e / x.Length);
-    }
+    public static double Rms(ReadOnlySpan<short> x) => SignalMeasure.Rms(x);
 
-    public static int MaxAbsDiff(ReadOnlySpan<short> a, ReadOnlySpan<short> b)
-    {
-        int max = 0;
-        for (int i = 0; i < Math.Min(a.Length, b.Length); i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
-        return max;
-    }
+    public static int MaxAbsDiff(ReadOnlySpan<short> a, ReadOnlySpan<short> b) => SignalMeasure.MaxAbsDiff(a, b);
 
     public static void AssertSameSamples(short[] expected, short[] actual, ITestOutputHelper output)
     {

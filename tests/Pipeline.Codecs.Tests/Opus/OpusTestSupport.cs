@@ -112,26 +112,9 @@ internal static class OpusTestSupport
         return xx == 0 || yy == 0 ? 0 : xy / Math.Sqrt(xx * yy);
     }
 
-    public static double SnrDb(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual)
-    {
-        double signal = 0, noise = 0;
-        for (int i = 0; i < reference.Length; i++)
-        {
-            signal += (double)reference[i] * reference[i];
-            double d = (double)reference[i] - actual[i];
-            noise += d * d;
-        }
+    public static double SnrDb(ReadOnlySpan<short> reference, ReadOnlySpan<short> actual) => SignalMeasure.SnrDb(reference, actual);
 
-        return noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(signal / noise);
-    }
-
-    public static double Rms(ReadOnlySpan<short> x)
-    {
-        if (x.IsEmpty) return 0;
-        double e = 0;
-        foreach (var v in x) e += (double)v * v;
-        return Math.Sqrt(e / x.Length);
-    }
+    public static double Rms(ReadOnlySpan<short> x) => SignalMeasure.Rms(x);
 
     /// <summary>Encodes <paramref name="pcm"/> in frames of the encoder's frame size (dropping a partial last frame).</summary>
     public static List<byte[]> EncodeAll(OpusEncoder encoder, ReadOnlySpan<short> pcm)
