@@ -14,6 +14,7 @@ namespace Pipeline.Sip.Media;
 /// <code>
 ///   send:    source ──► sendTee ─┬─► sendGate (hold) ──► encoder ──► RTP sender ──► UDP
 ///                                └─► sentTap ──► recorder.Sent
+///            (no recorder: source ──► sentTap ──► sendGate ──► …, no tee and no copy)
 ///   receive: UDP ──► RTP receiver ──► jitter buffer ══clock══► decoder ──► receivedTap ──► recorder.Received
 ///                               └──► dtmf (telephone-event) ──► dtmfTap
 /// </code>
@@ -105,6 +106,7 @@ public sealed class CallMediaController : ICallMediaSession
         await _applyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_graph.State == GraphState.Created)
             {
                 Build(media);
@@ -165,24 +167,38 @@ public sealed class CallMediaController : ICallMediaSession
         // Send path.
         _encoder = g.Add(new AudioEncoderNode("encoder", _options.Codecs.CreateEncoder(info.Name), media.Codec.PayloadType, media.PacketTime));
         _sendGate = g.Add(new SwitchNode<AudioFrame>("send-gate", media.CanSend));
-        var tee = g.Add(new TeeNode<AudioFrame>("send-tee", 2));
         g.Add(_sentTap);
-        g.Connect(tee.Outputs[0], _sendGate.Input);
-        g.Connect(tee.Outputs[1], _sentTap.Input);
         g.Connect(_sendGate.Output, _encoder.Input);
         g.Connect(_encoder.Output, _rtp.Sender.Input);
 
         var context = new CallAudioContext(_callId, info.SampleRate, media.Codec);
+        var recorder = _options.Recorder?.Invoke(context);
+
+        // With a recorder the sent audio is teed off before the gate (the recording keeps what a held call would
+        // have sent); without one the tap sits inline, so no node and no copy per frame is spent on it.
+        InputPort<AudioFrame> sendIn;
+        if (recorder is not null)
+        {
+            var tee = g.Add(new TeeNode<AudioFrame>("send-tee", 2));
+            g.Connect(tee.Outputs[0], _sendGate.Input);
+            g.Connect(tee.Outputs[1], _sentTap.Input);
+            sendIn = tee.Input;
+        }
+        else
+        {
+            g.Connect(_sentTap.Output, _sendGate.Input);
+            sendIn = _sentTap.Input;
+        }
+
         var source = _options.Source?.Invoke(context);
         if (source is not null)
         {
             g.Add(source.Node);
             foreach (var n in source.ChainNodes) g.Add(n);
             source.Wire?.Invoke(g);
-            g.Connect(source.Output, tee.Input);
+            g.Connect(source.Output, sendIn);
         }
 
-        var recorder = _options.Recorder?.Invoke(context);
         if (recorder is not null)
         {
             g.Add(recorder.Node);
@@ -235,6 +251,9 @@ public sealed class CallMediaController : ICallMediaSession
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // Wait for an ApplyAsync in progress, so the graph is not started after it was stopped.
+        await _applyGate.WaitAsync().ConfigureAwait(false);
         try
         {
             await _graph.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -245,7 +264,7 @@ public sealed class CallMediaController : ICallMediaSession
             _receivedTap.Tap.Complete();
             _sentTap.Tap.Complete();
             _dtmfTap.Tap.Complete();
-            _applyGate.Dispose();
+            _applyGate.Release(); // not disposed: a caller already waiting then sees the session disposed
         }
     }
 }
