@@ -57,8 +57,9 @@ public sealed class MediaPoolBalanceTests
             using var sub = observe ? b.ReceivedAudio.Subscribe(new CountingObserver(() => Interlocked.Increment(ref observed))) : null;
             await a.ApplyAsync(Media(b.LocalRtpEndPoint));
             await b.ApplyAsync(Media(a.LocalRtpEndPoint));
-            await Task.Delay(1000);
-            Assert.True(b.Statistics.PacketsReceived > 20, $"b received only {b.Statistics.PacketsReceived} packets");
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (b.Statistics.PacketsReceived < 40 && sw.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(50);
+            Assert.True(b.Statistics.PacketsReceived >= 40, $"b received only {b.Statistics.PacketsReceived} packets (a sent {a.Statistics.PacketsSent}) in {sw.ElapsedMilliseconds} ms; clock ticks {clock.TickCount}");
             if (observe) Assert.True(Volatile.Read(ref observed) > 10, $"the tap delivered only {observed} frames");
             await a.DisposeAsync();
             await b.DisposeAsync();
