@@ -4,11 +4,28 @@ using Pipeline.Core.Media;
 namespace Pipeline.Core.Graph;
 
 /// <summary>A node's typed input: a channel that any number of output ports may feed.
-/// Only the owning node reads it.</summary>
+/// Only the owning node reads it. An inline input (see <c>Node.AddInlineInput</c>) has no channel: the owning
+/// node handles each item on the writer's thread.</summary>
 public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : class, IMediaItem
 {
+    private static readonly Channel<T> NoQueue = MakeClosed();
     private readonly Channel<T> _channel;
+    private readonly Action<T>? _inline;
     private long _dropped;
+
+    /// <summary>An inline input: <paramref name="process"/> runs on the writer's thread inside <see cref="Write"/>;
+    /// no queue, no node loop. Only for nodes whose work is trivial and thread-safe (gates, taps, tees).</summary>
+    internal InputPort(Node owner, string name, Action<T> process)
+        : base(owner, name)
+    {
+        Policy = EdgePolicy.Lossless;
+        Capacity = 0;
+        _inline = process;
+        _channel = NoQueue;
+    }
+
+    /// <summary>True when items are handled on the writer's thread (no queue).</summary>
+    public bool IsInline => _inline is not null;
 
     internal InputPort(Node owner, string name, int capacity, EdgePolicy policy)
         : base(owner, name)
@@ -51,6 +68,20 @@ public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : cla
     /// <summary>Writes an item. Ownership passes to the port, also when the item is refused (it is then disposed).</summary>
     public void Write(T item)
     {
+        if (_inline is not null)
+        {
+            try
+            {
+                _inline(item);
+            }
+            catch (Exception ex)
+            {
+                Owner.ReportItemFailure(ex, this);
+            }
+
+            return;
+        }
+
         if (!_channel.Writer.TryWrite(item))
         {
             item.Dispose();
@@ -61,8 +92,18 @@ public sealed class InputPort<T> : Port, IPendingCount, IDrainable where T : cla
 
     void IDrainable.DrainAll() => Drain();
 
+    private static Channel<T> MakeClosed()
+    {
+        var c = Channel.CreateUnbounded<T>();
+        c.Writer.TryComplete();
+        return c;
+    }
+
     /// <summary>Refuses further items (they are returned to their pool); items already queued can still be read.</summary>
-    internal void Complete() => _channel.Writer.TryComplete();
+    internal void Complete()
+    {
+        if (_inline is null) _channel.Writer.TryComplete();
+    }
 
     /// <summary>Returns every waiting item to its pool.</summary>
     public void Drain()

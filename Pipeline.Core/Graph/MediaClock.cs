@@ -127,34 +127,27 @@ public sealed class MediaClock : IAsyncDisposable
 
     private void Run()
     {
-        var sw = Stopwatch.StartNew();
-        long periodTicks = Period.Ticks;
-        long next = 0;
+        // Deadlines in Stopwatch timestamps: start + n·period. The thread sleeps until each one (no busy spin).
+        long start = Stopwatch.GetTimestamp();
+        long periodTs = Period.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+        long next = start;
         while (_running)
         {
-            long now = sw.Elapsed.Ticks;
+            long now = Stopwatch.GetTimestamp();
             long wait = next - now;
             if (wait > 0)
             {
-                // Sleep most of the way, then yield for the last stretch: Sleep alone is ~1 ms coarse.
-                if (wait > TimeSpan.TicksPerMillisecond * 2)
-                {
-                    Thread.Sleep(TimeSpan.FromTicks(wait - TimeSpan.TicksPerMillisecond));
-                }
-                else
-                {
-                    Thread.Yield();
-                }
-
+                // Sleep in slices of at most one period so that Dispose is noticed promptly.
+                PreciseSleep.Until(Math.Min(next, now + periodTs));
                 continue;
             }
 
-            if (-wait > periodTicks)
+            if (-wait > periodTs)
             {
                 Interlocked.Increment(ref _lateTicks);
-                if (-wait > periodTicks * MaxCatchUpTicks)
+                if (-wait > periodTs * MaxCatchUpTicks)
                 {
-                    _logger.LogWarning("Media clock fell {Late} behind; resynchronising", TimeSpan.FromTicks(-wait));
+                    _logger.LogWarning("Media clock fell {Late} behind; resynchronising", Stopwatch.GetElapsedTime(next, now));
                     next = now;
                 }
             }
@@ -168,7 +161,7 @@ public sealed class MediaClock : IAsyncDisposable
                 _logger.LogError(ex, "Media clock tick failed");
             }
 
-            next += periodTicks;
+            next += periodTs;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core.Media;
@@ -76,8 +77,10 @@ public sealed class MediaGraph : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         EnsureStructureChangeAllowed();
         (Task Task, CancellationTokenSource Cts) run = default;
+        bool started;
         lock (_gate)
         {
+            started = State == GraphState.Running;
             if (node.Graph != this) throw new InvalidOperationException($"{node} is not in graph '{Name}'.");
             _nodes.Remove(node);
             if (node is IClockDriven d)
@@ -99,8 +102,9 @@ public sealed class MediaGraph : IAsyncDisposable
         {
             await run.Task.ConfigureAwait(false);
             run.Cts.Dispose();
-            await StopNodeAsync(node).ConfigureAwait(false);
         }
+
+        if (started) await StopNodeAsync(node).ConfigureAwait(false);
     }
 
     /// <summary>Connects <paramref name="from"/> to <paramref name="to"/>, replacing whatever <paramref name="from"/> fed before.</summary>
@@ -155,9 +159,11 @@ public sealed class MediaGraph : IAsyncDisposable
             if (State == GraphState.Stopped) throw new InvalidOperationException($"Graph '{Name}' was stopped; a stopped graph cannot be restarted.");
             State = GraphState.Running;
             foreach (var n in _nodes) StartNode(n);
-        }
 
-        Clock.Attach(this);
+            // Inside the lock: a StopAsync racing with Start then always detaches after this attach (otherwise a
+            // stopped graph could stay on the clock, ticking its nodes for ever).
+            Clock.Attach(this);
+        }
     }
 
     /// <summary>
@@ -288,6 +294,7 @@ public sealed class MediaGraph : IAsyncDisposable
     private void StartNode(Node node)
     {
         node.OnStart();
+        if (!HasLoop(node)) return; // clock-driven only: no task, no cancellation source
         var cts = new CancellationTokenSource();
         Task t;
         try
@@ -318,6 +325,13 @@ public sealed class MediaGraph : IAsyncDisposable
             Logger.LogWarning(ex, "{Node} failed to stop cleanly", node);
         }
     }
+
+    private static readonly ConcurrentDictionary<Type, bool> LoopByType = new();
+
+    /// <summary>True when the node's type overrides <see cref="Node.RunAsync"/> (cached per type).</summary>
+    private static bool HasLoop(Node node) => LoopByType.GetOrAdd(
+        node.GetType(),
+        static t => t.GetMethod(nameof(Node.RunAsync), BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(CancellationToken)])?.DeclaringType != typeof(Node));
 
     private static void DisconnectIfTargets(Port p, Node removed)
     {

@@ -40,6 +40,21 @@ public abstract class Node
         return p;
     }
 
+    /// <summary>Adds an input handled inline: <paramref name="process"/> runs on the writer's thread as each item is
+    /// written (it owns the item), with no queue and no node loop. Use it only for work that is trivial, never
+    /// blocks and is safe from several writers at once (a gate, a tap, a tee); everything else gets a real input.</summary>
+    protected InputPort<T> AddInlineInput<T>(string name, Action<T> process)
+        where T : class, IMediaItem
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        var p = new InputPort<T>(this, name, process);
+        _ports.Add(p);
+        return p;
+    }
+
+    /// <summary>Logs an exception thrown while handling an item (one bad frame never stops a call).</summary>
+    internal void ReportItemFailure(Exception ex, Port port) => Logger.LogWarning(ex, "Node {Node} failed on an item from {Port}", Name, port.Name);
+
     protected OutputPort<T> AddOutput<T>(string name)
         where T : class, IMediaItem
     {

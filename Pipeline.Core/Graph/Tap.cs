@@ -19,7 +19,8 @@ namespace Pipeline.Core.Graph;
 public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMediaItem
 {
     private readonly object _gate = new();
-    private readonly Channel<T> _queue;
+    private readonly int _capacity;
+    private Channel<T>? _queue; // made on the first Subscribe: a tap nobody watches costs no channel
     private readonly ILogger _logger;
     private IObserver<T>[] _observers = [];
     private Task? _pump;
@@ -30,14 +31,17 @@ public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMedia
     {
         Name = name;
         _logger = logger ?? NullLogger.Instance;
-        _queue = Channel.CreateBounded<T>(
-            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            item =>
-            {
-                Interlocked.Increment(ref _dropped);
-                item.Dispose();
-            });
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _capacity = capacity;
     }
+
+    private Channel<T> CreateQueue() => Channel.CreateBounded<T>(
+        new BoundedChannelOptions(_capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+        item =>
+        {
+            Interlocked.Increment(ref _dropped);
+            item.Dispose();
+        });
 
     public string Name { get; }
 
@@ -51,8 +55,10 @@ public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMedia
     public void Publish(T item)
     {
         if (Volatile.Read(ref _observers).Length == 0) return;
+        var queue = Volatile.Read(ref _queue);
+        if (queue is null) return;
         var copy = (T)item.CloneItem();
-        if (!_queue.Writer.TryWrite(copy)) copy.Dispose();
+        if (!queue.Writer.TryWrite(copy)) copy.Dispose();
     }
 
     public IDisposable Subscribe(IObserver<T> observer)
@@ -66,7 +72,8 @@ public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMedia
                 return NoopDisposable.Instance;
             }
 
-            _observers = [.. _observers, observer];
+            if (_queue is null) Volatile.Write(ref _queue, CreateQueue());
+            Volatile.Write(ref _observers, [.. _observers, observer]);
             _pump ??= Task.Run(PumpAsync);
         }
 
@@ -82,10 +89,12 @@ public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMedia
             _completed = true;
         }
 
-        _queue.Writer.TryComplete();
+        var queue = Volatile.Read(ref _queue);
+        if (queue is null) return;
+        queue.Writer.TryComplete();
         if (_pump is null)
         {
-            while (_queue.Reader.TryRead(out var i)) i.Dispose();
+            while (queue.Reader.TryRead(out var i)) i.Dispose();
         }
     }
 
@@ -114,7 +123,7 @@ public sealed class Tap<T> : IObservable<T>, IDisposable where T : class, IMedia
 
     private async Task PumpAsync()
     {
-        await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var item in _queue!.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             foreach (var o in Volatile.Read(ref _observers))
             {

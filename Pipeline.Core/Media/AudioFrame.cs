@@ -7,6 +7,10 @@ namespace Pipeline.Core.Media;
 public sealed class AudioFrame : IMediaItem
 {
     private static readonly MediaPool<AudioFrame> Pool = new(static _ => new AudioFrame());
+
+    /// <summary>The pool every frame of this type comes from (tests count rents and returns on it).</summary>
+    internal static MediaPool<AudioFrame> SharedPool => Pool;
+
     private short[] _buffer = [];
     private int _rented;
 

@@ -9,6 +9,10 @@ public sealed class EncodedFrame : IMediaItem
     public const int MaxPayload = 1500;
 
     private static readonly MediaPool<EncodedFrame> Pool = new(static _ => new EncodedFrame());
+
+    /// <summary>The pool every frame of this type comes from (tests count rents and returns on it).</summary>
+    internal static MediaPool<EncodedFrame> SharedPool => Pool;
+
     private readonly byte[] _buffer = new byte[MaxPayload];
     private int _rented;
 

@@ -28,9 +28,18 @@ public sealed class MediaPool<T> where T : class
     public long Created => Interlocked.Read(ref _created);
 
     private long _created;
+    private long _rented;
+    private long _returned;
+
+    /// <summary>Rent calls since the pool was made (diagnostics: with <see cref="Returned"/> it shows items never given back).</summary>
+    internal long Rented => Interlocked.Read(ref _rented);
+
+    /// <summary>Return calls since the pool was made.</summary>
+    internal long Returned => Interlocked.Read(ref _returned);
 
     public T Rent()
     {
+        Interlocked.Increment(ref _rented);
         if (_items.TryDequeue(out var item))
         {
             Interlocked.Decrement(ref _count);
@@ -43,6 +52,7 @@ public sealed class MediaPool<T> where T : class
 
     public void Return(T item)
     {
+        Interlocked.Increment(ref _returned);
         if (Interlocked.Increment(ref _count) <= MaxRetained)
         {
             _items.Enqueue(item);

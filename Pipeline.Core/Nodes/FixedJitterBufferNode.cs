@@ -23,7 +23,8 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
 {
     private const int HistorySize = 32;
     private const int MaxEmitPerTick = 16;
-    private readonly EncodedFrame[] _buffer;
+    private readonly int _capacity;
+    private EncodedFrame[] _buffer = []; // made on the first packet: a call that receives nothing costs no buffer
     private readonly uint[] _history = new uint[HistorySize];
     private readonly uint _delayUnits;
     private readonly uint _maxDelayUnits;
@@ -64,7 +65,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         var idle = maxConcealment ?? TimeSpan.FromSeconds(1);
         if (idle <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxConcealment), idle, "The maximum concealment must be positive.");
         _maxConcealUnits = clockRate.UnitsIn(idle);
-        _buffer = new EncodedFrame[capacity];
+        _capacity = capacity;
         _delayUnits = clockRate.UnitsIn(TargetDelay);
         _maxDelayUnits = clockRate.UnitsIn(MaxDelay);
         _resyncUnits = clockRate.UnitsIn(resync);
@@ -79,7 +80,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
 
     public TimeSpan MaxDelay { get; }
 
-    public int Capacity => _buffer.Length;
+    public int Capacity => _capacity;
 
     /// <summary>The frame duration in use, in RTP units (derived from arrivals; 20 ms until known).</summary>
     public uint FrameUnits => _frameUnits;
@@ -241,6 +242,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
 
     private void Anchor(EncodedFrame frame)
     {
+        if (_buffer.Length == 0) _buffer = new EncodedFrame[_capacity];
         _started = true;
         _concealedUnits = 0;
         _next = frame.Timestamp;

@@ -7,6 +7,7 @@ namespace Pipeline.Core.Nodes;
 /// A gate: passes items while open, returns them to the pool while closed. The send branch of a
 /// held call is stopped here.
 /// <code>  in ──► [switch: open?] ──► out</code>
+/// Its input is inline: items are handled on the writer's thread, with no queue and no node loop of its own.
 /// </summary>
 public sealed class SwitchNode<T> : Node where T : class, IMediaItem
 {
@@ -17,7 +18,7 @@ public sealed class SwitchNode<T> : Node where T : class, IMediaItem
         : base(name)
     {
         _open = open;
-        Input = AddInput<T>("in");
+        Input = AddInlineInput<T>("in", Forward);
         Output = AddOutput<T>("out");
     }
 
@@ -33,8 +34,6 @@ public sealed class SwitchNode<T> : Node where T : class, IMediaItem
 
     /// <summary>Items discarded while closed.</summary>
     public long Blocked => Interlocked.Read(ref _blocked);
-
-    protected internal override Task RunAsync(CancellationToken cancellationToken) => PumpAsync(Input, Forward, cancellationToken);
 
     private void Forward(T item)
     {

@@ -7,13 +7,14 @@ namespace Pipeline.Core.Nodes;
 /// A probe: offers every item to its <see cref="Tap"/> (observers get copies, off the media path),
 /// then passes the item on — or returns it to the pool when the output is not connected.
 /// <code>  in ──► [tap: Publish(copy)] ──► out</code>
+/// Its input is inline: items are handled on the writer's thread, with no queue and no node loop of its own.
 /// </summary>
 public sealed class TapNode<T> : Node where T : class, IMediaItem
 {
     public TapNode(string name, int tapCapacity = 64)
         : base(name)
     {
-        Input = AddInput<T>("in");
+        Input = AddInlineInput<T>("in", Forward);
         Output = AddOutput<T>("out");
         Tap = new Tap<T>(name, tapCapacity);
     }
@@ -24,8 +25,6 @@ public sealed class TapNode<T> : Node where T : class, IMediaItem
 
     /// <summary>The observable. See <see cref="Tap{T}"/> for what an observer may keep.</summary>
     public Tap<T> Tap { get; }
-
-    protected internal override Task RunAsync(CancellationToken cancellationToken) => PumpAsync(Input, Forward, cancellationToken);
 
     protected internal override async ValueTask OnStoppedAsync() => await Tap.CompleteAsync().ConfigureAwait(false);
 

@@ -6,6 +6,7 @@ namespace Pipeline.Core.Nodes;
 /// <summary>
 /// Copies every item to each of its outputs.
 /// <code>  in ──► [tee] ──► out0 (the original) , out1..outN-1 (copies)</code>
+/// Its input is inline: items are handled on the writer's thread, with no queue and no node loop of its own.
 /// </summary>
 public sealed class TeeNode<T> : Node where T : class, IMediaItem
 {
@@ -15,7 +16,7 @@ public sealed class TeeNode<T> : Node where T : class, IMediaItem
         : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
-        Input = AddInput<T>("in");
+        Input = AddInlineInput<T>("in", Forward);
         _outputs = new OutputPort<T>[outputs];
         for (int i = 0; i < outputs; i++) _outputs[i] = AddOutput<T>("out" + i);
     }
@@ -23,8 +24,6 @@ public sealed class TeeNode<T> : Node where T : class, IMediaItem
     public InputPort<T> Input { get; }
 
     public IReadOnlyList<OutputPort<T>> Outputs => _outputs;
-
-    protected internal override Task RunAsync(CancellationToken cancellationToken) => PumpAsync(Input, Forward, cancellationToken);
 
     private void Forward(T item)
     {

@@ -14,7 +14,8 @@ namespace Pipeline.Core.Rtp;
 public sealed class RtpSenderNode : Node
 {
     private readonly RtpSession _session;
-    private readonly byte[] _packet = new byte[RtpHeader.FixedSize + EncodedFrame.MaxPayload];
+    [ThreadStatic]
+    private static byte[]? t_packet; // scratch per thread: Send fills and sends it synchronously
 
     internal RtpSenderNode(RtpSession session)
         : base("rtp-send")
@@ -44,7 +45,7 @@ public sealed class RtpSenderNode : Node
             ushort seq = _session.SequenceNumber;
             _session.SequenceNumber = unchecked((ushort)(seq + 1));
             uint ts = unchecked(_session.TimestampBase + frame.Timestamp.Value);
-            var p = _packet.AsSpan();
+            var p = (t_packet ??= new byte[RtpHeader.FixedSize + EncodedFrame.MaxPayload]).AsSpan();
             p[0] = RtpHeader.Version2 << 6;
             p[1] = (byte)((marker ? 0x80 : 0) | (frame.PayloadType & 0x7F));
             BinaryPrimitives.WriteUInt16BigEndian(p[2..], seq);

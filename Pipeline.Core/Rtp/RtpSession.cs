@@ -26,7 +26,8 @@ public sealed class RtpSession : IAsyncDisposable
     private const double RtcpCompensation = 1.21828; // e - 3/2, RFC 3550 §6.3.1
     private readonly ILogger _logger;
     private readonly byte[] _cnameUtf8;
-    private readonly byte[] _reportBuffer = new byte[1024];
+    [ThreadStatic]
+    private static byte[]? t_reportBuffer; // scratch for one report at a time per thread (no per-session buffer)
 
     // Remote addresses (swapped atomically as whole objects).
     private volatile Remote? _rtpRemote;
@@ -317,7 +318,7 @@ public sealed class RtpSession : IAsyncDisposable
     /// <summary>Sends one SR or RR + SDES CNAME. Called on the clock thread.</summary>
     internal void SendReport()
     {
-        var w = new RtcpWriter(_reportBuffer);
+        var w = new RtcpWriter(t_reportBuffer ??= new byte[1024]);
         WriteReport(ref w);
         w.WriteSdesCname(LocalSsrc, _cnameUtf8);
         var remote = _rtcpRemote;

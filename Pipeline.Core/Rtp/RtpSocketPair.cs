@@ -8,7 +8,7 @@ namespace Pipeline.Core.Rtp;
 /// <summary>
 /// The two UDP sockets of one RTP session: RTP on an even port, RTCP on the next (odd) port (RFC 3550 §11).
 /// <code>
-///   Bind(range) ──► RTP :2n  ──ReceiveRtpAsync(handler)──►  one async loop, buffer and SocketAddress reused
+///   Bind(range) ──► RTP :2n  ──ReceiveRtpAsync(handler)──►  one async loop, SocketAddress reused, buffer from a shared pool
 ///               └─► RTCP:2n+1 ──ReceiveRtcpAsync(handler)─►  one async loop
 ///   SendRtp/SendRtcp(bytes, SocketAddress)  (synchronous, non-blocking UDP send)
 /// </code>
@@ -21,6 +21,10 @@ public sealed class RtpSocketPair : IAsyncDisposable
     public const int ReceiveBufferSize = 2048;
 
     private static int _nextHint = Random.Shared.Next(0, 1 << 30);
+
+    // Receive buffers are shared by every session in the process and are not pinned: on Linux a socket pins the
+    // buffer only for the receive call itself, so per-socket pinned arrays would only grow the pinned heap.
+    private static readonly Media.MediaPool<byte[]> ReceiveBuffers = new(static _ => new byte[ReceiveBufferSize], maxRetained: 1024);
     private readonly ILogger _logger;
     private int _disposed;
 
@@ -157,7 +161,20 @@ public sealed class RtpSocketPair : IAsyncDisposable
     private async Task ReceiveLoopAsync(Socket socket, DatagramHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        var buffer = ReceiveBuffers.Rent();
+        try
+        {
+            await ReceiveIntoAsync(socket, buffer, handler, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The loop has ended, so no receive is using the buffer any more.
+            ReceiveBuffers.Return(buffer);
+        }
+    }
+
+    private async Task ReceiveIntoAsync(Socket socket, byte[] buffer, DatagramHandler handler, CancellationToken cancellationToken)
+    {
         var from = new SocketAddress(socket.AddressFamily);
         while (!cancellationToken.IsCancellationRequested)
         {

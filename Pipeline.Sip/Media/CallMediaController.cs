@@ -14,6 +14,7 @@ namespace Pipeline.Sip.Media;
 /// <code>
 ///   send:    source ──► sendTee ─┬─► sendGate (hold) ──► sendRate ──► encoder ──► RTP sender ──► UDP
 ///                                └─► sentTap ──► recorder.Sent
+///            (no recorder: source ──► sentTap ──► sendGate ──► …, no tee and no copy)
 ///   receive: UDP ──► RTP receiver ──► jitter buffer ══clock══► decoder ──► receiveRate ──► receivedTap ──► recorder.Received
 ///                               └──► dtmf (telephone-event) ──► dtmfTap
 /// </code>
@@ -119,6 +120,7 @@ public sealed class CallMediaController : ICallMediaSession
         await _applyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_graph.State == GraphState.Created)
             {
                 Build(media);
@@ -206,25 +208,39 @@ public sealed class CallMediaController : ICallMediaSession
         _encoder = g.Add(new AudioEncoderNode("encoder", encoder, media.Codec.PayloadType, media.PacketTime));
         _sendRate = g.Add(new AudioRateAdapterNode("send-rate", encoder.SampleRate) { TargetChannels = encoder.Channels });
         _sendGate = g.Add(new SwitchNode<AudioFrame>("send-gate", media.CanSend));
-        var tee = g.Add(new TeeNode<AudioFrame>("send-tee", 2));
         g.Add(_sentTap);
-        g.Connect(tee.Outputs[0], _sendGate.Input);
-        g.Connect(tee.Outputs[1], _sentTap.Input);
         g.Connect(_sendGate.Output, _sendRate.Input);
         g.Connect(_sendRate.Output, _encoder.Input);
         g.Connect(_encoder.Output, _rtp.Sender.Input);
 
         var context = new CallAudioContext(_callId, rate, media.Codec);
+        var recorder = _options.Recorder?.Invoke(context);
+
+        // With a recorder the sent audio is teed off before the gate (the recording keeps what a held call would
+        // have sent); without one the tap sits inline, so no node and no copy per frame is spent on it.
+        InputPort<AudioFrame> sendIn;
+        if (recorder is not null)
+        {
+            var tee = g.Add(new TeeNode<AudioFrame>("send-tee", 2));
+            g.Connect(tee.Outputs[0], _sendGate.Input);
+            g.Connect(tee.Outputs[1], _sentTap.Input);
+            sendIn = tee.Input;
+        }
+        else
+        {
+            g.Connect(_sentTap.Output, _sendGate.Input);
+            sendIn = _sentTap.Input;
+        }
+
         var source = _options.Source?.Invoke(context);
         if (source is not null)
         {
             g.Add(source.Node);
             foreach (var n in source.ChainNodes) g.Add(n);
             source.Wire?.Invoke(g);
-            g.Connect(source.Output, tee.Input);
+            g.Connect(source.Output, sendIn);
         }
 
-        var recorder = _options.Recorder?.Invoke(context);
         if (recorder is not null)
         {
             g.Add(recorder.Node);
@@ -292,6 +308,9 @@ public sealed class CallMediaController : ICallMediaSession
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // Wait for an ApplyAsync in progress, so the graph is not started after it was stopped.
+        await _applyGate.WaitAsync().ConfigureAwait(false);
         try
         {
             await _graph.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -302,12 +321,13 @@ public sealed class CallMediaController : ICallMediaSession
             _receivedTap.Tap.Complete();
             _sentTap.Tap.Complete();
             _dtmfTap.Tap.Complete();
-            _applyGate.Dispose();
             lock (_codecInstances)
             {
                 foreach (var c in _codecInstances) c.Dispose();
                 _codecInstances.Clear();
             }
+
+            _applyGate.Release(); // not disposed: a caller already waiting then sees the session disposed
         }
     }
 }

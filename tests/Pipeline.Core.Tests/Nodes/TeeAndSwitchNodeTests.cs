@@ -47,4 +47,26 @@ public class TeeAndSwitchNodeTests
         Assert.Same(passed, Assert.Single(await sink.WaitForAsync(1)));
         Assert.False(passed.IsDisposed);
     }
+
+    [Fact]
+    public async Task Gate_tap_and_tee_hand_items_on_during_the_write_itself_with_no_loop_of_their_own()
+    {
+        var clock = new MediaClock(TimeSpan.FromMilliseconds(20), manual: true);
+        await using var graph = new MediaGraph(clock);
+        var sw = graph.Add(new SwitchNode<TestItem>("gate"));
+        var tap = graph.Add(new TapNode<TestItem>("tap"));
+        var tee = graph.Add(new TeeNode<TestItem>("tee", 2));
+        var sink = graph.Add(new SinkNode<TestItem>());
+        graph.Connect(sw.Output, tap.Input);
+        graph.Connect(tap.Output, tee.Input);
+        graph.Connect(tee.Outputs[0], sink.Input);
+
+        // Not started: a queued input would hold the item at the gate; inline ones pass it straight to the sink's queue.
+        sw.Input.Write(new TestItem(7));
+        Assert.True(sw.Input.IsInline && tap.Input.IsInline && tee.Input.IsInline);
+        Assert.Equal(1, sink.Input.Pending);
+        Assert.Equal(0, sw.Input.Pending);
+        graph.Start();
+        Assert.Equal(7, Assert.Single(await sink.WaitForAsync(1)).Id);
+    }
 }
