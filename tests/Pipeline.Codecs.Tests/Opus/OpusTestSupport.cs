@@ -10,13 +10,6 @@ public sealed class RequiresLibOpusFactAttribute : FactAttribute
     public RequiresLibOpusFactAttribute() => Skip = OpusTestSupport.NativeSkipReason;
 }
 
-/// <summary>The theory form of <see cref="RequiresLibOpusFactAttribute"/>.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class RequiresLibOpusTheoryAttribute : TheoryAttribute
-{
-    public RequiresLibOpusTheoryAttribute() => Skip = OpusTestSupport.NativeSkipReason;
-}
-
 internal static class OpusTestSupport
 {
     public static string? NativeSkipReason => OpusCodec.IsNativeAvailable || ExternalTool.IsCi
