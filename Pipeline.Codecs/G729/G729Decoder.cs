@@ -128,6 +128,10 @@ public sealed unsafe class G729Decoder : IAudioDecoder, IDisposable
     /// <summary>Frees the native decoder state.</summary>
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>The bcg729 decoder context this wrapper drives (for the benchmark's direct-call baseline, which
+    /// must run the same native state).</summary>
+    internal nint NativeContext => _handle.DangerousGetHandle();
+
     public override string ToString() => "G729 decoder";
 
     private static int FrameCount(int length)

@@ -122,5 +122,9 @@ public sealed unsafe class G729Encoder : IAudioEncoder, IDisposable
     /// <summary>Frees the native encoder state.</summary>
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>The bcg729 encoder context this wrapper drives (for the benchmark's direct-call baseline, which
+    /// must run the same native state).</summary>
+    internal nint NativeContext => _handle.DangerousGetHandle();
+
     public override string ToString() => AnnexB ? "G729 encoder (Annex A+B)" : "G729 encoder (Annex A)";
 }
