@@ -80,7 +80,7 @@ internal static class G722AppendixIVScenarios
         list.Add(Make("random10", Frame20, Mix(4, 15), Random(150, 100)));
         list.Add(Make("random30", Frame20, Mix(4, 16), Random(160, 300)));
         list.Add(Make("start", Frame20, Mix(2, 17), f => f is <= 2 or 30));
-        list.Add(Make("transient", Frame20, Signal.Transients(2 * Rate, [49 * Frame20 + 250, 79 * Frame20 + 300, 119 * Frame20]), f => f is 50 or 51 or 80 or 120));
+        list.Add(Make("transient", Frame20, Signal.Transients(3 * Rate, [49 * Frame20 + 250, 79 * Frame20 + 300, 119 * Frame20]), f => f is 50 or 51 or 80 or 120));
         list.Add(Make("loud", Frame20, Signal.Loud(3 * Rate), f => f is 30 or 31 or 77 or (>= 110 and <= 115)));
         list.Add(Make("offset-filter-expiry", Frame20, Mix(6, 18), f => f is 20 or 245 or 250 or 251));
         list.Add(Make("tenms-random", Frame10, Mix(3, 19), Random(170, 150)));
