@@ -71,6 +71,36 @@ public class G722AppendixIVBitExactTests
         foreach (var s in all) Assert.True(File.Exists(G722AppendixIVReference.PathOf(s.Name)), $"no reference file for {s.Name}");
     }
 
+    [Theory]
+    [InlineData(320)]
+    [InlineData(160)]
+    public void The_scenarios_exercise_every_signal_class_of_the_analysis(int frameSamples)
+    {
+        // The class chosen at the first lost frame of each burst picks the muting speed, the jitter and the higher-band period:
+        // every class must be among the bit-exact checks, for 20 ms and for 10 ms frames.
+        var seen = new HashSet<int>();
+        foreach (var s in G722AppendixIVScenarios.All)
+        {
+            if (s.FrameSamples != frameSamples) continue;
+            var decoder = new G722Decoder();
+            var stream = s.Stream();
+            var pcm = new short[frameSamples];
+            for (int f = 0; f < s.Lost.Length; f++)
+            {
+                if (!s.Lost[f])
+                {
+                    decoder.Decode(stream.AsSpan(f * frameSamples / 2, frameSamples / 2), pcm);
+                    continue;
+                }
+
+                decoder.Conceal(pcm);
+                if (f == 0 || !s.Lost[f - 1]) seen.Add(decoder.Plc.Class);
+            }
+        }
+
+        Assert.Equal([G722Plc.Voiced, G722Plc.Unvoiced, G722Plc.Transient, G722Plc.WeaklyVoiced, G722Plc.Transition], seen.Order().ToArray());
+    }
+
     internal static short[] Decode(G722AppendixIVScenario scenario, byte[] stream)
     {
         var decoder = new G722Decoder();

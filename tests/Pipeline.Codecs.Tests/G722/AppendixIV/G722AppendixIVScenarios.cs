@@ -85,6 +85,7 @@ internal static class G722AppendixIVScenarios
         list.Add(Make("offset-filter-expiry", Frame20, Mix(6, 18), f => f is 20 or 245 or 250 or 251));
         list.Add(Make("tenms-random", Frame10, Mix(3, 19), Random(170, 150)));
         list.Add(Make("tenms-bursts", Frame10, Mix(3, 20), f => f is 40 or (>= 90 and <= 92) or (>= 150 and <= 163) or 220));
+        list.Add(Make("tenms-transient", Frame10, Signal.Transients(3 * Rate, [99 * Frame10 + 90, 159 * Frame10 + 100, 239 * Frame10]), f => f is 100 or 101 or 160 or 240 or 241));
         return list;
     }
 
