@@ -42,7 +42,7 @@ public class G722CodecTests(ITestOutputHelper output)
     [Fact]
     public void Codec_delay_is_22_samples()
     {
-        // The concealment feeds its re-encoder ahead by this delay; it must be what the QMF pair really does.
+        // The analysis and synthesis QMF together delay the audio by 22 samples.
         var pcm = G722TestSignals.Voiced(0.5);
         var decoded = RoundTrip(pcm);
         Assert.Equal(22, G722Measure.BestLag(pcm, decoded, 60));
