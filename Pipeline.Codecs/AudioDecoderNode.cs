@@ -76,7 +76,8 @@ public sealed class AudioDecoderNode : Node
     /// <summary>Frames dropped because no decoder was registered for their payload type.</summary>
     public long UnknownPayloadTypes => Interlocked.Read(ref _unknown);
 
-    /// <summary>Frames dropped because the decoder rejected the payload.</summary>
+    /// <summary>Frames dropped because the decoder rejected the payload, and lost frames played as silence because the
+    /// decoder could not conceal their length.</summary>
     public long DecodeFailures => Interlocked.Read(ref _failed);
 
     /// <summary>Maps <paramref name="payloadType"/> to <paramref name="decoder"/> (replacing any previous one), from the next frame on.</summary>
@@ -127,7 +128,20 @@ public sealed class AudioDecoderNode : Node
                     ? ToSamples(decoder, frame.DurationUnits)
                     : (_lastSamples > 0 ? _lastSamples : decoder.SampleRate.SamplesIn(TimeSpan.FromMilliseconds(20)));
                 var pcm = AudioFrame.Rent(decoder.SampleRate, samples, decoder.Channels);
-                decoder.Conceal(pcm.Samples);
+                try
+                {
+                    decoder.Conceal(pcm.Samples);
+                }
+                catch (ArgumentException ex)
+                {
+                    // A length the codec's concealment cannot make (e.g. G.722 Appendix IV works in 10 ms frames): silence keeps the timeline.
+                    pcm.Samples.Clear();
+                    if (Interlocked.Increment(ref _failed) == 1)
+                    {
+                        Logger.LogWarning(ex, "{Node}: {Codec} could not conceal {Samples} samples; playing silence instead", Name, decoder.Name, samples);
+                    }
+                }
+
                 pcm.IsConcealment = true;
                 Publish(pcm, decoder, frame.Timestamp, samples);
                 Interlocked.Increment(ref _concealed);

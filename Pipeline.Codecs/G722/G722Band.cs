@@ -192,6 +192,35 @@ internal struct G722Band
         b.S = Sat16(sp + sz);
     }
 
+    /// <summary>
+    /// The state change of G.722 Appendix IV after a lost frame, so that the next good frame decodes from the
+    /// extrapolated signal: the lower band's past differences are cleared, its past reconstructed signal and
+    /// partial-reconstruction signs come from the last two extrapolated samples (<paramref name="last"/>,
+    /// <paramref name="beforeLast"/>) and its estimate from the first sample extrapolated beyond the frame
+    /// (<paramref name="next"/>, half of it as the zero-section part); the higher band's log scale factor is halved
+    /// (against an overshoot when frames resume). When the concealment has been muted (<paramref name="muted"/>), both
+    /// scale factors restart from their initial values. Predictor coefficients are kept.
+    /// </summary>
+    internal static void ResumeAfterLoss(ref G722Band low, ref G722Band high, int last, int beforeLast, int next, bool muted)
+    {
+        low.D1 = low.D2 = low.D3 = low.D4 = low.D5 = low.D6 = 0;
+        low.P1 = last >> 31;       // only the signs of p are kept; the reference stores last/2 whose sign is that of last
+        low.P2 = beforeLast >> 31;
+        low.R1 = last;
+        low.S = next;
+        low.Sz = next >> 1;
+
+        high.Nb >>= 1;
+        high.Det = G722Tables.Scale[high.Nb >> 6];
+        if (muted)
+        {
+            low.Det = LowInitialDet;
+            low.Nb = 0;
+            high.Det = HighInitialDet;
+            high.Nb = 0;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Clamp(int x, int min, int max) => x > max ? max : (x < min ? min : x);
 

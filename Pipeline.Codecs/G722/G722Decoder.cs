@@ -10,37 +10,24 @@ namespace Pipeline.Codecs.G722;
 ///   byte ──► IL (6 bit) ──► ADPCM lower band ──► rL ─┐
 ///        └─► IH (2 bit) ──► ADPCM higher band ──► rH ─┴─► QMF synthesis ──► 2 samples at 16 kHz
 /// </code>
-/// <para><b>Concealment.</b> <see cref="Conceal"/> follows the structure of ITU-T G.722 Appendix IV (the
-/// low-complexity PLC) as its published description gives it. It is our own implementation, with our own windows,
-/// thresholds and muting curve, <em>not</em> verified bit-exact against the ITU-T reference C code or its test
-/// vectors, so its output is not the ITU's sample for sample. Without losses the decoder is plain G.722 (bit-exact); it only keeps the last
-/// decoded sub-band signals. At a lost frame:</para>
-/// <list type="number">
-/// <item>Lower band: at the first lost frame of a burst, an order-8 LPC analysis (autocorrelation of the last 20 ms
-/// under an asymmetric window, lag window, Levinson–Durbin) of the kept lower-band signal, its LPC residual, an
-/// open-loop pitch estimate (2 to 18 ms) and a voiced/unvoiced class. The residual is repeated pitch-synchronously
-/// (with a ±1 sample jitter when not voiced) through the LPC synthesis filter.</item>
-/// <item>Higher band: the last pitch period (voiced) or the last 10 ms (otherwise) of the higher band is repeated,
-/// then high-pass filtered.</item>
-/// <item>Adaptive muting of both bands: about full level for the first 10 ms, down 10 % at 20 ms, silent from 60 ms
-/// (unvoiced sounds twice as fast: silent from 30 ms).</item>
-/// <item>The two made-up sub-band signals go through this decoder's QMF synthesis, and are re-encoded through its own
-/// ADPCM state (quantiser, scale factor and predictor adaptation of both bands), so that when frames resume the
-/// predictors and step sizes describe the audio just played instead of the audio before the gap (Appendix IV instead
-/// resets parts of that state; both serve to decode the first good frame without a burst). Once a burst is muted to
-/// silence, both bands restart from the initial ADPCM state instead (re-encoding silence would drift the predictors),
-/// so that a talk spurt after a long gap starts quiet and adapts up rather than bursting.</item>
-/// <item>First good frame: the extrapolation is continued for 5 ms and both sub-bands cross-fade linearly from it into
-/// the decoded sub-bands (Appendix IV cross-fades the lower band only, over 10 ms of which the first 2.5 ms are pure
-/// extrapolation).</item>
-/// </list>
-/// <para>Frames may be of any even length (10, 20, 30 ms… or a single pair); concealing 30 ms in one call or in three
-/// 10 ms calls gives the same samples. Nothing here allocates per frame.</para>
+/// <para><b>Concealment.</b> <see cref="Conceal"/> is the packet loss concealment of ITU-T G.722 Appendix IV (France
+/// Telecom's fixed-point algorithm), bit-exact with the ITU-T reference C code for streams of 10 ms or 20 ms frames,
+/// including what that algorithm does to the good frames after a loss. In short (details in <see cref="G722Plc"/>): the
+/// lower band is extrapolated by LPC and pitch analysis of the last good audio (residual repeated pitch-synchronously
+/// through the LPC filter), the higher band by repeating its last period; both are muted progressively (silent after
+/// 10 to 40 ms depending on the signal class); the ADPCM state is set from the extrapolation at each lost frame; the first
+/// good frame cross-fades the lower band from the extrapolation to the decoded signal over 10 ms, and the higher band of
+/// good frames goes through an offset (DC) filter for 4 s after a loss. A stream without losses decodes as plain G.722.</para>
+/// <para><b>Frame lengths.</b> <see cref="Decode"/> accepts any payload length (the cross-fade after a loss continues
+/// into the next call if a payload is shorter than 10 ms). <see cref="Conceal"/> works in the frame lengths of Appendix IV:
+/// a multiple of 320 samples is concealed as that many 20 ms frames, another multiple of 160 samples as 10 ms frames;
+/// other lengths are refused. The ITU-T reference is verified with a fixed frame length (all 10 ms or all 20 ms);
+/// mixing lengths is a natural continuation of it. Nothing here allocates per frame.</para>
 /// </summary>
 public sealed class G722Decoder : IAudioDecoder
 {
     private readonly G722Qmf _qmf = new();
-    private readonly G722Concealer _concealer = new();
+    private readonly G722Plc _plc = new();
     private G722Band _low = G722Band.Create(G722Band.LowInitialDet);
     private G722Band _high = G722Band.Create(G722Band.HighInitialDet);
 
@@ -66,16 +53,34 @@ public sealed class G722Decoder : IAudioDecoder
             throw new ArgumentException($"G.722 decodes two samples per payload byte: {payload.Length} bytes, room for {pcm.Length} samples.", nameof(pcm));
         }
 
+        if (payload.IsEmpty) return 0;
         var output = pcm[..samples];
+        bool offsetFilter = _plc.BeginGoodFrame(payload.Length);
         int i = 0;
-        if (payload.Length > 0 && _concealer.InBurst) _concealer.StartCrossFade();
-        for (; i < payload.Length && _concealer.CrossFading; i++)
+
+        // First good frame after a loss: the lower band cross-fades from the extrapolation (higher band offset-filtered).
+        for (; i < payload.Length && _plc.CrossFading; i++)
         {
             int code = payload[i];
             int rl = G722Band.DecodeLow(ref _low, code & 0x3F);
             int rh = G722Band.DecodeHigh(ref _high, code >> 6);
-            _concealer.CrossFade(ref rl, ref rh);
-            Synthesize(rl, rh, out output[2 * i], out output[(2 * i) + 1]);
+            rl = _plc.CrossFade(rl);
+            rh = _plc.RemoveOffset(rh);
+            _plc.Remember(rl, rh);
+            SynthesizeSaturating(rl, rh, out output[2 * i], out output[(2 * i) + 1]);
+        }
+
+        if (offsetFilter)
+        {
+            // Within 4 s after a loss: the higher band goes through the offset filter.
+            for (; i < payload.Length; i++)
+            {
+                int code = payload[i];
+                int rl = G722Band.DecodeLow(ref _low, code & 0x3F);
+                int rh = _plc.RemoveOffset(G722Band.DecodeHigh(ref _high, code >> 6));
+                _plc.Remember(rl, rh);
+                SynthesizeSaturating(rl, rh, out output[2 * i], out output[(2 * i) + 1]);
+            }
         }
 
         for (; i < payload.Length; i++)
@@ -86,39 +91,34 @@ public sealed class G722Decoder : IAudioDecoder
         return samples;
     }
 
-    /// <summary>Fills <paramref name="pcm"/> with concealment audio for a lost frame and keeps the decoder's state in
-    /// step with it (see the class remarks: structured after G.722 Appendix IV, not bit-exact with the ITU-T code).</summary>
-    /// <exception cref="ArgumentException">An odd length.</exception>
+    /// <summary>Fills <paramref name="pcm"/> with the G.722 Appendix IV concealment of a lost frame and updates the decoder's
+    /// state as that algorithm does (see the class remarks).</summary>
+    /// <exception cref="ArgumentException">A length that is not a multiple of 160 samples (10 ms).</exception>
     public void Conceal(Span<short> pcm)
     {
-        if ((pcm.Length & 1) != 0)
+        if (pcm.Length % 160 != 0)
         {
-            throw new ArgumentException($"G.722 conceals pairs of samples: {pcm.Length} samples is an odd count.", nameof(pcm));
+            throw new ArgumentException(
+                $"G.722 Appendix IV conceals whole 10 ms or 20 ms frames: {pcm.Length} samples is not a multiple of 160 samples (10 ms at 16 kHz).",
+                nameof(pcm));
         }
 
-        if (pcm.IsEmpty) return;
-        if (!_concealer.InBurst) _concealer.StartBurst(_low.Nb, _high.Nb);
-        for (int i = 0; i < pcm.Length; i += 2)
+        int frame = pcm.Length % 320 == 0 ? 320 : 160;
+        for (int offset = 0; offset < pcm.Length; offset += frame) ConcealFrame(pcm.Slice(offset, frame));
+    }
+
+    private void ConcealFrame(Span<short> pcm)
+    {
+        int pairs = pcm.Length / 2;
+        _plc.Extrapolate(pairs, _low.Nb, _high.Nb);
+        var low = _plc.LowBand(pairs);
+        var high = _plc.HighBand(pairs);
+        for (int i = 0; i < pairs; i++)
         {
-            _concealer.Next(out int xl, out int xh);
-
-            if (!_concealer.Silent)
-            {
-                // Re-encode the made-up sub-bands through our own ADPCM state: it then follows the audio being played.
-                G722Band.EncodeLow(ref _low, xl);
-                G722Band.EncodeHigh(ref _high, xh);
-            }
-            else if (_low.Det != G722Band.LowInitialDet || _low.S != 0 || _low.A1 != 0)
-            {
-                // Muted to silence: restart both ADPCM bands from the initial state (as Appendix IV restarts the scale
-                // factors after a long burst). Re-encoding silence would leave predictors drifted towards their limits,
-                // which burst when frames resume; a fresh state starts small and adapts up to the far encoder's.
-                _low = G722Band.Create(G722Band.LowInitialDet);
-                _high = G722Band.Create(G722Band.HighInitialDet);
-            }
-
-            Synthesize(xl, xh, out pcm[i], out pcm[i + 1]);
+            SynthesizeSaturating(low[i], _plc.RemoveOffset(high[i]), out pcm[2 * i], out pcm[(2 * i) + 1]);
         }
+
+        _plc.Resynchronise(ref _low, ref _high);
     }
 
     /// <summary>Back to the initial state of a new stream (also forgets the concealment history).</summary>
@@ -127,7 +127,7 @@ public sealed class G722Decoder : IAudioDecoder
         _qmf.Reset();
         _low = G722Band.Create(G722Band.LowInitialDet);
         _high = G722Band.Create(G722Band.HighInitialDet);
-        _concealer.Reset();
+        _plc.Reset();
     }
 
     public override string ToString() => "G722 decoder";
@@ -136,7 +136,7 @@ public sealed class G722Decoder : IAudioDecoder
 
     internal ref readonly G722Band High => ref _high;
 
-    internal G722Concealer Concealer => _concealer;
+    internal G722Plc Plc => _plc;
 
 
     /// <summary>Plain G.722 decoding of one byte (the sub-band signals are kept for concealment).</summary>
@@ -152,8 +152,18 @@ public sealed class G722Decoder : IAudioDecoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Synthesize(int rl, int rh, out short first, out short second)
     {
-        _concealer.Remember(rl, rh);
+        _plc.Remember(rl, rh);
         _qmf.Push(rl + rh, rl - rh, out int odd, out int even);
+        first = (short)G722Band.Sat16(odd >> 11);
+        second = (short)G722Band.Sat16(even >> 11);
+    }
+
+    /// <summary>QMF synthesis of a pair that may exceed the decoder's 15-bit range (concealment, cross-fade, offset
+    /// filter): the sum and difference saturate to 16 bits as in the reference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SynthesizeSaturating(int rl, int rh, out short first, out short second)
+    {
+        _qmf.Push(FixedPoint.Add(rl, rh), FixedPoint.Sub(rl, rh), out int odd, out int even);
         first = (short)G722Band.Sat16(odd >> 11);
         second = (short)G722Band.Sat16(even >> 11);
     }

@@ -98,15 +98,6 @@ public sealed class G722Encoder : IAudioEncoder
         return (byte)((ih << 6) | il);
     }
 
-    /// <summary>Puts the encoder in the given sub-band states with <paramref name="qmfHistory"/> (22 samples, oldest
-    /// first) as the analysis filter's past input. Used by concealment to re-encode made-up audio from the decoder's state.</summary>
-    internal void SetState(in G722Band low, in G722Band high, ReadOnlySpan<short> qmfHistory)
-    {
-        _low = low;
-        _high = high;
-        _qmf.SetHistory(qmfHistory);
-    }
-
     internal ref readonly G722Band Low => ref _low;
 
     internal ref readonly G722Band High => ref _high;

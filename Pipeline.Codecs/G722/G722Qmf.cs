@@ -39,17 +39,6 @@ internal sealed class G722Qmf
             + 362 * Unsafe.Add(ref p, 16) - 156 * Unsafe.Add(ref p, 18) + 53 * Unsafe.Add(ref p, 20) - 11 * Unsafe.Add(ref p, 22);
     }
 
-    /// <summary>Copies the last 22 values (oldest first) to <paramref name="destination"/>.</summary>
-    public void GetHistory(Span<short> destination) => _line.AsSpan(_pos - Kept, Kept).CopyTo(destination);
-
-    /// <summary>Replaces the last 22 values (oldest first) with <paramref name="history"/>.</summary>
-    public void SetHistory(ReadOnlySpan<short> history)
-    {
-        if (history.Length != Kept) throw new ArgumentException($"The QMF history is {Kept} values.", nameof(history));
-        _pos = Kept;
-        history.CopyTo(_line);
-    }
-
     public void Reset()
     {
         Array.Clear(_line);

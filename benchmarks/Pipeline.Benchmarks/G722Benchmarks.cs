@@ -66,8 +66,9 @@ public unsafe class G722Benchmarks
     [BenchmarkCategory("Decode")]
     public int Spandsp_Decode() => _spandsp!.Decode(_payload, _decoded);
 
-    /// <summary>One good frame then one lost 20 ms frame: the lost frame pays the LPC and pitch analysis, the synthesis
-    /// and the re-encoding; the good one the cross-fade. Compare with two <see cref="Ours_Decode"/> calls.</summary>
+    /// <summary>One good frame then one lost 20 ms frame (G.722 Appendix IV): the lost frame pays the pitch and LPC analysis,
+    /// the synthesis and the ADPCM resynchronisation; the good one the cross-fade and the higher-band offset filter.
+    /// Compare with two <see cref="Ours_Decode"/> calls.</summary>
     [Benchmark]
     [BenchmarkCategory("Conceal")]
     public int Ours_Decode_then_conceal()

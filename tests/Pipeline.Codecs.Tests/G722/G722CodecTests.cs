@@ -42,7 +42,7 @@ public class G722CodecTests(ITestOutputHelper output)
     [Fact]
     public void Codec_delay_is_22_samples()
     {
-        // The concealment feeds its re-encoder ahead by this delay; it must be what the QMF pair really does.
+        // The analysis and synthesis QMF together delay the audio by 22 samples.
         var pcm = G722TestSignals.Voiced(0.5);
         var decoded = RoundTrip(pcm);
         Assert.Equal(22, G722Measure.BestLag(pcm, decoded, 60));
@@ -136,7 +136,7 @@ public class G722CodecTests(ITestOutputHelper output)
         ex = Assert.Throws<ArgumentException>(() => dec.Decode(new byte[160], new short[319]));
         Assert.Contains("319", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => dec.Conceal(new short[3]));
-        Assert.Contains("odd", ex.Message);
+        Assert.Contains("160", ex.Message);
     }
 
     [Fact]

@@ -5,11 +5,8 @@ namespace Pipeline.Codecs.Tests.G722;
 /// <summary>How a lost frame is filled in a <see cref="G722LossScenario"/>.</summary>
 internal enum G722LossMode
 {
-    /// <summary><see cref="G722Decoder.Conceal"/> (the Appendix IV-structured sub-band concealment).</summary>
+    /// <summary><see cref="G722Decoder.Conceal"/> (G.722 Appendix IV).</summary>
     Concealer,
-
-    /// <summary>The previous concealment (<see cref="G722LegacyConcealer"/>).</summary>
-    Legacy,
 
     /// <summary>Silence, the decoder left as it was (what a receiver without PLC does).</summary>
     Silence,
@@ -30,7 +27,6 @@ internal static class G722LossScenario
     public static short[] Decode(byte[] coded, Func<int, bool> lost, G722LossMode mode = G722LossMode.Concealer, int frame = 320)
     {
         var decoder = new G722Decoder();
-        var legacy = new G722LegacyConcealer();
         var output = new short[coded.Length * 2];
         for (int f = 0; f * frame < output.Length; f++)
         {
@@ -39,7 +35,6 @@ internal static class G722LossScenario
             if (!lost(f))
             {
                 decoder.Decode(coded.AsSpan(f * frame / 2, length / 2), pcm);
-                if (mode == G722LossMode.Legacy) legacy.OnDecoded(pcm);
                 continue;
             }
 
@@ -47,9 +42,6 @@ internal static class G722LossScenario
             {
                 case G722LossMode.Concealer:
                     decoder.Conceal(pcm);
-                    break;
-                case G722LossMode.Legacy:
-                    legacy.Conceal(decoder, pcm);
                     break;
                 default:
                     pcm.Clear();

@@ -91,4 +91,39 @@ public class G722RegistryAndNodeTests
         Assert.True(G722Measure.Rms(frames[2].Samples[160..]) > 0, "the second 10 ms of a decoded packet is audio too (Decode returns samples, not bytes)");
         foreach (var f in frames) f.Dispose();
     }
+
+    [Fact]
+    public async Task Decoder_node_plays_silence_for_a_lost_frame_length_that_Appendix_IV_cannot_conceal()
+    {
+        // 100 RTP units = 200 samples at 16 kHz: not whole 10 ms frames. The node keeps the timeline with silence and counts it.
+        var graph = new MediaGraph(new MediaClock(TimeSpan.FromMilliseconds(20), manual: true));
+        var node = graph.Add(new AudioDecoderNode("dec", 9, new G722Decoder()));
+        var sink = graph.Add(new CollectorNode<AudioFrame>());
+        graph.Connect(node.Output, sink.Input);
+        graph.Start();
+        var coded = new byte[160];
+        new G722Encoder().Encode(G722TestSignals.Voiced(0.02), coded);
+        var good = EncodedFrame.Rent(160);
+        coded.CopyTo(good.Payload);
+        good.PayloadType = 9;
+        good.Timestamp = new RtpTimestamp(0);
+        good.DurationUnits = 160;
+        node.Input.Write(good);
+        var lost = EncodedFrame.Rent(0);
+        lost.PayloadType = 9;
+        lost.IsLost = true;
+        lost.Timestamp = new RtpTimestamp(160);
+        lost.DurationUnits = 100;
+        node.Input.Write(lost);
+
+        await Poll.UntilAsync(() => sink.Items.Count == 2, "2 frames");
+        await graph.StopAsync();
+        var frames = sink.Items.ToArray();
+        Assert.Equal(200, frames[1].Samples.Length);
+        Assert.True(frames[1].IsConcealment);
+        Assert.Equal(320L, frames[1].Position);
+        Assert.All(frames[1].Samples.ToArray(), s => Assert.Equal(0, s));
+        Assert.Equal(1, node.DecodeFailures);
+        foreach (var f in frames) f.Dispose();
+    }
 }
