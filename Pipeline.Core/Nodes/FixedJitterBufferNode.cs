@@ -242,7 +242,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         var ts = _next;
         _next += gapDur;
         _concealedUnits += gapDur;
-        Conceal(ts, gapDur, _lastPayloadType);
+        Conceal(ts, gapDur, _lastPayloadType, next);
     }
 
     private void Anchor(EncodedFrame frame)
