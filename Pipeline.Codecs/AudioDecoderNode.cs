@@ -8,6 +8,7 @@ namespace Pipeline.Codecs;
 /// Decodes codec payloads into PCM frames, choosing the decoder by payload type.
 /// <code>
 ///   EncodedFrame ──► [PT ──► IAudioDecoder: Decode, or Conceal when IsLost] ──► AudioFrame (Position from the RTP timestamps)
+///                         (IsLost with the next packet's payload, IAudioFecDecoder: TryDecodeFec first)
 /// </code>
 /// <para>Decoders are registered per payload type with <see cref="SetDecoder"/>, also while running
 /// (a re-INVITE may change the codec or the payload-type map). A frame whose payload type has no decoder
@@ -15,6 +16,11 @@ namespace Pipeline.Codecs;
 /// <para>A lost frame (<see cref="EncodedFrame.IsLost"/>) is concealed by the decoder of its payload
 /// type, or of the last frame when that type is unknown, for <see cref="EncodedFrame.DurationUnits"/>
 /// (or the last frame's length when zero); the output has <see cref="AudioFrame.IsConcealment"/> set.</para>
+/// <para>In-band FEC: when the placeholder carries the next packet's payload (<see cref="EncodedFrame.HasRecoveryPayload"/>,
+/// the jitter buffer had that packet already) and the decoder of its payload type is an <see cref="IAudioFecDecoder"/>
+/// (Opus), the lost frame is rebuilt from the FEC data in that packet instead (<see cref="FramesRecovered"/>); such a
+/// frame is real, if coarser, audio: <see cref="AudioFrame.IsConcealment"/> stays false. A packet without FEC data
+/// is concealed as before. <see cref="UseInbandFec"/> turns this off.</para>
 /// <para><see cref="AudioFrame.Position"/> follows the RTP timestamps: the first frame gets
 /// <see cref="InitialPosition"/>, later frames move on by their timestamp distance converted to samples.
 /// A backward step or a jump larger than <see cref="MaxTimestampJump"/> (a new SSRC, a sender that
@@ -32,8 +38,11 @@ public sealed class AudioDecoderNode : Node
     private int _lastSamples;
     private long _decoded;
     private long _concealed;
+    private long _recovered;
     private long _unknown;
     private long _failed;
+    private long _fecErrors;
+    private bool _useFec = true;
 
     public AudioDecoderNode(string name)
         : base(name)
@@ -72,6 +81,17 @@ public sealed class AudioDecoderNode : Node
 
     /// <summary>Frames made up for lost ones.</summary>
     public long FramesConcealed => Interlocked.Read(ref _concealed);
+
+    /// <summary>Lost frames rebuilt from the in-band FEC of the packet after them (not counted in <see cref="FramesConcealed"/>).</summary>
+    public long FramesRecovered => Interlocked.Read(ref _recovered);
+
+    /// <summary>Rebuild lost frames from in-band FEC when the placeholder carries the next packet and the decoder can
+    /// (default true); false: always conceal. May be set while running.</summary>
+    public bool UseInbandFec
+    {
+        get => Volatile.Read(ref _useFec);
+        set => Volatile.Write(ref _useFec, value);
+    }
 
     /// <summary>Frames dropped because no decoder was registered for their payload type.</summary>
     public long UnknownPayloadTypes => Interlocked.Read(ref _unknown);
@@ -128,6 +148,13 @@ public sealed class AudioDecoderNode : Node
                     ? ToSamples(decoder, frame.DurationUnits)
                     : (_lastSamples > 0 ? _lastSamples : decoder.SampleRate.SamplesIn(TimeSpan.FromMilliseconds(20)));
                 var pcm = AudioFrame.Rent(decoder.SampleRate, samples, decoder.Channels);
+                if (frame.HasRecoveryPayload && decoder is IAudioFecDecoder fec && UseInbandFec && TryRecover(fec, frame, pcm))
+                {
+                    Publish(pcm, decoder, frame.Timestamp, samples);
+                    Interlocked.Increment(ref _recovered);
+                    return;
+                }
+
                 try
                 {
                     decoder.Conceal(pcm.Samples);
@@ -184,6 +211,24 @@ public sealed class AudioDecoderNode : Node
         finally
         {
             frame.Dispose();
+        }
+    }
+
+    private bool TryRecover(IAudioFecDecoder decoder, EncodedFrame frame, AudioFrame pcm)
+    {
+        try
+        {
+            return decoder.TryDecodeFec(frame.Payload, pcm.Samples);
+        }
+        catch (Exception ex)
+        {
+            // Bad FEC data from the wire: conceal instead.
+            if (Interlocked.Increment(ref _fecErrors) == 1)
+            {
+                Logger.LogWarning(ex, "{Node}: {Codec} could not decode FEC from a {Length}-byte payload; concealing", Name, decoder.Name, frame.Length);
+            }
+
+            return false;
         }
     }
 

@@ -11,9 +11,11 @@ namespace Pipeline.Codecs.Opus;
 /// </code>
 /// <para>A receiver that has the packet after a loss should call <see cref="DecodeFec"/> for the missing frame and
 /// then <see cref="Decode"/> for that packet itself; without the next packet, <see cref="Conceal"/>.
+/// <see cref="TryDecodeFec"/> (<see cref="IAudioFecDecoder"/>, what <see cref="AudioDecoderNode"/> calls) does the same
+/// only when the packet really carries FEC, and says so.
 /// <see cref="RtpClockRate"/> is always 48 kHz. One thread at a time; on libopus nothing here allocates.</para>
 /// </summary>
-public abstract class OpusDecoder : IAudioDecoder, IDisposable
+public abstract class OpusDecoder : IAudioFecDecoder, IDisposable
 {
     private bool _disposed;
 
@@ -115,6 +117,23 @@ public abstract class OpusDecoder : IAudioDecoder, IDisposable
         }
 
         return DecodeCore(nextPayload, pcm, samples, fec: true);
+    }
+
+    /// <summary>Rebuilds a lost frame from the in-band FEC (LBRR) in <paramref name="nextPayload"/> when it carries some
+    /// (<see cref="IAudioFecDecoder"/>); see <see cref="DecodeFec"/>. Returns false, touching nothing, when the packet
+    /// carries no LBRR data (the sender did not enable FEC, the frame before was not worth protecting, or the packet is
+    /// CELT only), is not a valid Opus packet, or <paramref name="pcm"/> is not a whole number of 2.5 ms up to 120 ms
+    /// at least as long as one frame of the packet (shorter, libopus would only conceal).</summary>
+    public bool TryDecodeFec(ReadOnlySpan<byte> nextPayload, Span<short> pcm)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!OpusPacket.HasLbrr(nextPayload) || GetSampleCount(nextPayload) <= 0) return false;
+        int samples = pcm.Length / Channels;
+        int unit = SampleRate.Hertz / 400;
+        if (samples * Channels != pcm.Length || samples == 0 || samples % unit != 0 || samples > MaxFrameSamples) return false;
+        if (samples < OpusPacket.SamplesPerFrame(nextPayload[0], SampleRate.Hertz)) return false;
+        DecodeCore(nextPayload, pcm, samples, fec: true);
+        return true;
     }
 
     /// <summary>Back to the state of a fresh stream.</summary>

@@ -1,8 +1,11 @@
 namespace Pipeline.Core.Media;
 
 /// <summary>One codec frame (or a packet's payload of frames) with its RTP timing. Pooled.
-/// A frame with <see cref="IsLost"/> set carries no payload: the jitter buffer found nothing to
-/// play at <see cref="Timestamp"/>, and the decoder should conceal.</summary>
+/// A frame with <see cref="IsLost"/> set is a placeholder: the jitter buffer found nothing to play at
+/// <see cref="Timestamp"/> (for <see cref="DurationUnits"/>), and the decoder should conceal. Such a placeholder has
+/// no payload of its own; when the packet that follows the lost frame was already there, its
+/// <see cref="Payload"/> is a copy of that next packet's payload and <see cref="PayloadType"/> its payload type
+/// (<see cref="HasRecoveryPayload"/>), so a decoder with in-band FEC (Opus LBRR) can rebuild the lost frame.</summary>
 public sealed class EncodedFrame : IMediaItem
 {
     /// <summary>Largest payload an encoded frame holds (a full Ethernet MTU of RTP payload).</summary>
@@ -31,7 +34,13 @@ public sealed class EncodedFrame : IMediaItem
 
     public bool Marker { get; set; }
 
+    /// <summary>True for a lost-frame placeholder (see the type's remarks).</summary>
     public bool IsLost { get; set; }
+
+    /// <summary>True when this is a lost-frame placeholder (<see cref="IsLost"/>) whose <see cref="Payload"/> holds a copy
+    /// of the next packet's payload (the frame that starts at <see cref="Timestamp"/> + <see cref="DurationUnits"/>):
+    /// the recovery data for a decoder with in-band forward error correction.</summary>
+    public bool HasRecoveryPayload => IsLost && Length > 0;
 
     /// <summary>The payload bytes.</summary>
     public Span<byte> Payload => _buffer.AsSpan(0, Length);

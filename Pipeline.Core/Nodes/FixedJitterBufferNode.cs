@@ -9,6 +9,7 @@ namespace Pipeline.Core.Nodes;
 ///   first packet (TS t0, at tick k) ─► playout point P = t0 − delay; every later tick P += period (in RTP units)
 ///   each tick: while P ≥ next due TS:  buffered frame with that TS ─► out
 ///                                      else ─► lost placeholder (TS, duration up to the next buffered frame) ─► out
+///                                           (next frame buffered right after it: placeholder carries a copy of its payload)
 ///   arrival with TS &lt; next due ─► Late (or Duplicates when that TS was played); same TS buffered ─► Duplicates
 ///   TS jump beyond ResyncThreshold, or a marked packet after a gap with nothing buffered ─► re-anchor P (Resyncs)
 ///   buffer full, or frames waiting longer than MaxDelay ─► oldest dropped (Overflow), playout moves forward
@@ -221,10 +222,14 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         }
 
         uint gapDur = _frameUnits;
+        EncodedFrame? next = null;
         if (_count > 0)
         {
             int gap = _buffer[0].Timestamp - _next;
             if (gap > 0 && (uint)gap < gapDur) gapDur = (uint)gap;
+
+            // The packet right after the lost frame is here: the placeholder carries its payload (in-band FEC).
+            if (gap > 0 && (uint)gap == _frameUnits) next = _buffer[0];
         }
 
         if (_count == 0 && _concealedUnits >= _maxConcealUnits)
@@ -237,7 +242,7 @@ public sealed class FixedJitterBufferNode : JitterBufferNode
         var ts = _next;
         _next += gapDur;
         _concealedUnits += gapDur;
-        Conceal(ts, gapDur, _lastPayloadType);
+        Conceal(ts, gapDur, _lastPayloadType, next);
     }
 
     private void Anchor(EncodedFrame frame)

@@ -6,7 +6,9 @@ namespace Pipeline.Core.Nodes;
 /// <summary>
 /// The playout-clock boundary of a receive path: packets are pushed in as they arrive, frames are pulled out on the
 /// clock's tick, in timestamp order, with a lost-frame placeholder (<see cref="EncodedFrame.IsLost"/>) where the
-/// frame due is missing, so the decoder conceals.
+/// frame due is missing, so the decoder conceals. When the packet right after the missing frame is already buffered,
+/// the placeholder carries a copy of its payload (<see cref="EncodedFrame.HasRecoveryPayload"/>), so a decoder with
+/// in-band FEC (Opus) can rebuild the lost frame instead; that packet still plays at its own time.
 /// <code>
 ///   in (EncodedFrame, arrival order) ─► [tick: Insert each arrival ─► PlayOut] ─► out (EncodedFrame, playout order)
 /// </code>
@@ -22,6 +24,7 @@ public abstract class JitterBufferNode : Node, IClockDriven
     private long _duplicates;
     private long _overflow;
     private long _resyncs;
+    private long _withRecovery;
 
     protected JitterBufferNode(string name, RtpClockRate clockRate, int inputCapacity = 64)
         : base(name)
@@ -47,7 +50,10 @@ public abstract class JitterBufferNode : Node, IClockDriven
         Interlocked.Read(ref _duplicates),
         Interlocked.Read(ref _overflow),
         Interlocked.Read(ref _resyncs),
-        BufferedCount);
+        BufferedCount)
+    {
+        WithRecoveryPayload = Interlocked.Read(ref _withRecovery),
+    };
 
     /// <summary>Frames held right now (read from other threads: an estimate).</summary>
     protected abstract int BufferedCount { get; }
@@ -86,9 +92,26 @@ public abstract class JitterBufferNode : Node, IClockDriven
     }
 
     /// <summary>Emits a lost-frame placeholder for <paramref name="timestamp"/>.</summary>
-    protected void Conceal(RtpTimestamp timestamp, uint durationUnits, int payloadType)
+    protected void Conceal(RtpTimestamp timestamp, uint durationUnits, int payloadType) => Conceal(timestamp, durationUnits, payloadType, null);
+
+    /// <summary>Emits a lost-frame placeholder for <paramref name="timestamp"/>. When <paramref name="next"/> (still owned by
+    /// the caller) is the buffered packet that starts right after the lost frame, the placeholder carries a copy of its
+    /// payload and payload type (<see cref="EncodedFrame.HasRecoveryPayload"/>).</summary>
+    protected void Conceal(RtpTimestamp timestamp, uint durationUnits, int payloadType, EncodedFrame? next)
     {
-        var f = EncodedFrame.Rent(0);
+        EncodedFrame f;
+        if (next is { IsLost: false, Length: > 0 })
+        {
+            f = EncodedFrame.Rent(next.Length);
+            next.Payload.CopyTo(f.Payload);
+            payloadType = next.PayloadType;
+            Interlocked.Increment(ref _withRecovery);
+        }
+        else
+        {
+            f = EncodedFrame.Rent(0);
+        }
+
         f.IsLost = true;
         f.Timestamp = timestamp;
         f.DurationUnits = durationUnits;

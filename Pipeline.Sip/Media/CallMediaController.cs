@@ -16,6 +16,7 @@ namespace Pipeline.Sip.Media;
 ///                                └─► sentTap ──► recorder.Sent
 ///            (no recorder: source ──► sentTap ──► sendGate ──► …, no tee and no copy)
 ///   receive: UDP ──► RTP receiver ──► jitter buffer ══clock══► decoder ──► receiveRate ──► receivedTap ──► recorder.Received
+///            (a lost frame whose next packet is buffered: Opus rebuilds it from that packet's in-band FEC, else concealment)
 ///                               └──► dtmf (telephone-event) ──► dtmfTap
 /// </code>
 /// The call has one audio rate (<see cref="AudioRate"/>: <see cref="CallMediaOptions.AudioRate"/>, or the first
@@ -109,7 +110,12 @@ public sealed class CallMediaController : ICallMediaSession
         get
         {
             var s = _rtp.Statistics;
-            return new CallMediaStatistics(_codecName, s.PacketsSent, s.OctetsSent, s.PacketsReceived, s.OctetsReceived, s.PacketsLost, s.JitterTime);
+            var decoder = _decoder;
+            return new CallMediaStatistics(_codecName, s.PacketsSent, s.OctetsSent, s.PacketsReceived, s.OctetsReceived, s.PacketsLost, s.JitterTime)
+            {
+                FramesConcealed = decoder?.FramesConcealed ?? 0,
+                FecRecovered = decoder?.FramesRecovered ?? 0,
+            };
         }
     }
 

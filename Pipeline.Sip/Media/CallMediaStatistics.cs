@@ -11,4 +11,11 @@ public sealed record CallMediaStatistics(
     TimeSpan Jitter)
 {
     public static CallMediaStatistics Empty { get; } = new(null, 0, 0, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Received frames that were missing at playout and made up by the decoder's packet loss concealment.</summary>
+    public long FramesConcealed { get; init; }
+
+    /// <summary>Received frames that were missing at playout and rebuilt from the in-band FEC of the packet after them
+    /// (Opus with <c>useinbandfec=1</c>); not counted in <see cref="FramesConcealed"/>.</summary>
+    public long FecRecovered { get; init; }
 }

@@ -168,4 +168,89 @@ public class AudioDecoderNodeTests
 
         Assert.Equal(Enumerable.Range(0, 10).Select(k => k * 160L), sink.Items.Select(f => f.Position));
     }
+
+    [Fact]
+    public async Task A_lost_frame_carrying_the_next_packet_is_rebuilt_by_a_fec_decoder_and_concealed_when_it_cannot()
+    {
+        var fec = new FakeFecDecoder();
+        var (graph, dec, sink) = await StartAsync(new AudioDecoderNode("dec", 0, fec));
+        dec.Input.Write(Packet(0, 0, 1));
+        dec.Input.Write(Recovery(0, 160, 7));   // FEC inside: rebuilt
+        dec.Input.Write(Packet(0, 320, 7));
+        dec.Input.Write(Recovery(0, 480, 0));   // the fake finds no FEC in a zero-filled payload: concealed
+        dec.Input.Write(Packet(0, 640, 0));
+        dec.Input.Write(Recovery(0, 800, 99));  // the fake throws (bad data): concealed
+        dec.Input.Write(Packet(0, 960, 2));
+        dec.Input.Write(Lost(0, 1120, 160));    // no next packet: concealed
+        await Poll.UntilAsync(() => sink.Items.Count == 8, "8 frames");
+        dec.UseInbandFec = false;
+        dec.Input.Write(Recovery(0, 1280, 7));  // FEC turned off: concealed
+        await Poll.UntilAsync(() => sink.Items.Count == 9, "9 frames");
+        await graph.StopAsync();
+        var frames = sink.Items.ToArray();
+        Assert.Equal([false, false, false, true, false, true, false, true, true], frames.Select(f => f.IsConcealment));
+        Assert.Equal(Enumerable.Range(0, 9).Select(k => k * 160L), frames.Select(f => f.Position));
+        Assert.All(frames[1].Samples.ToArray(), x => Assert.Equal(7000, x)); // what the fake rebuilt from the payload
+        Assert.All(frames[3].Samples.ToArray(), x => Assert.Equal(-1, x));  // the fake's concealment
+        Assert.Equal(1, dec.FramesRecovered);
+        Assert.Equal(4, dec.FramesConcealed);
+        Assert.Equal(4, dec.FramesDecoded);
+        Assert.Equal(0, dec.DecodeFailures);
+        Assert.Equal([7, 0, 99], fec.FecPayloads);
+    }
+
+    [Fact]
+    public async Task A_decoder_without_fec_conceals_a_lost_frame_that_carries_the_next_packet()
+    {
+        var (graph, dec, sink) = await StartAsync(new AudioDecoderNode("dec", 0, new MuLawDecoder()));
+        dec.Input.Write(Packet(0, 0, 0x80));
+        dec.Input.Write(Recovery(0, 160, 0x80));
+        await Poll.UntilAsync(() => sink.Items.Count == 2, "2 frames");
+        await graph.StopAsync();
+        Assert.Equal([false, true], sink.Items.Select(f => f.IsConcealment));
+        Assert.Equal(1, dec.FramesConcealed);
+        Assert.Equal(0, dec.FramesRecovered);
+    }
+
+    /// <summary>A placeholder for <paramref name="timestamp"/> carrying the next packet (filled with <paramref name="value"/>).</summary>
+    private static EncodedFrame Recovery(int pt, uint timestamp, byte value)
+    {
+        var p = Packet(pt, timestamp, value);
+        p.IsLost = true;
+        Assert.True(p.HasRecoveryPayload);
+        return p;
+    }
+
+    /// <summary>Decodes a payload to value × 1000; "FEC" is in any payload whose first byte is not 0 (99: bad data).</summary>
+    private sealed class FakeFecDecoder : IAudioFecDecoder
+    {
+        public List<int> FecPayloads { get; } = [];
+
+        public string Name => "fake";
+
+        public SampleRate SampleRate => SampleRate.Hz8000;
+
+        public RtpClockRate RtpClockRate => new(8000);
+
+        public int Channels => 1;
+
+        public int GetSampleCount(ReadOnlySpan<byte> payload) => payload.Length;
+
+        public int Decode(ReadOnlySpan<byte> payload, Span<short> pcm)
+        {
+            pcm[..payload.Length].Fill((short)(payload[0] * 1000));
+            return payload.Length;
+        }
+
+        public void Conceal(Span<short> pcm) => pcm.Fill(-1);
+
+        public bool TryDecodeFec(ReadOnlySpan<byte> nextPayload, Span<short> pcm)
+        {
+            FecPayloads.Add(nextPayload[0]);
+            if (nextPayload[0] == 99) throw new InvalidDataException("bad FEC");
+            if (nextPayload[0] == 0) return false;
+            pcm.Fill((short)(nextPayload[0] * 1000));
+            return true;
+        }
+    }
 }

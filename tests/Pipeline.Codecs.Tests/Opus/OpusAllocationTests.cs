@@ -84,6 +84,45 @@ public class OpusAllocationTests(ITestOutputHelper output)
         Assert.Equal(0, decoderNode.DecodeFailures);
     }
 
+    [RequiresLibOpusFact]
+    public void Decoder_node_rebuilding_lost_frames_from_native_opus_fec_allocates_nothing()
+    {
+        var pcm = OpusTestSupport.ToneAndSpeech(16000, 1.0);
+        using var encoder = OpusCodec.CreateEncoder(new OpusEncoderOptions { SampleRate = SampleRate.Hz16000, UseInbandFec = true, PacketLossPercent = 20 }, OpusImplementation.Native);
+        using var decoder = OpusCodec.CreateDecoder(SampleRate.Hz16000, 1, OpusImplementation.Native);
+        var packets = OpusTestSupport.EncodeAll(encoder, pcm);
+        var decoderNode = new AudioDecoderNode("dec", 111, decoder);
+        int n = 0;
+        uint ts = 0;
+
+        void One()
+        {
+            // Every 5th frame lost, its placeholder carrying the next packet (as the jitter buffer makes it).
+            bool lost = n % 5 == 4;
+            var packet = packets[(lost ? n + 1 : n) % packets.Count];
+            var p = EncodedFrame.Rent(packet.Length);
+            packet.CopyTo(p.Payload);
+            p.PayloadType = 111;
+            p.IsLost = lost;
+            p.Timestamp = new RtpTimestamp(ts);
+            p.DurationUnits = 960;
+            ts += 960;
+            decoderNode.Process(p);
+            n++;
+        }
+
+        Steady.WarmUp(() =>
+        {
+            for (int i = 0; i < 100; i++) One();
+        });
+        long recoveredBefore = decoderNode.FramesRecovered;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 500; i++) One();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(decoderNode.FramesRecovered - recoveredBefore > 50, $"{decoderNode.FramesRecovered - recoveredBefore} of 100 lost frames rebuilt from FEC");
+        Assert.Equal(0, decoderNode.DecodeFailures);
+    }
+
     [Fact]
     public void Concentus_allocation_per_frame_is_measured()
     {

@@ -67,12 +67,111 @@ public sealed class FixedJitterBufferNodeTests : IAsyncDisposable
         Assert.Equal(7, outp.Count);
         var lost = outp[2];
         Assert.True(lost.IsLost);
-        Assert.Equal(0, lost.Length);
+        Assert.True(lost.HasRecoveryPayload); // frame 3 was buffered when 2 was due: its payload rides along (FEC)
         Assert.Equal(50_000u + 320, lost.Timestamp.Value);
         Assert.Equal(160u, lost.DurationUnits);
         Assert.All(outp.Where(f => !f.IsLost), f => Assert.Equal(160u, f.DurationUnits));
         Assert.Equal(1, Jb.Statistics.Concealed);
         Assert.Equal(6, Jb.Statistics.Played);
+    }
+
+    [Fact]
+    public void A_lost_frame_whose_next_packet_is_buffered_carries_a_copy_of_that_packets_payload_and_payload_type()
+    {
+        Build(20, 60);
+        var outp = new List<EncodedFrame>();
+        foreach (uint i in new uint[] { 0, 1, 3, 4, 5 })
+        {
+            Push(1000 + (i * 160), payloadType: i == 3 ? 111 : 0, fill: (byte)(10 + i), length: i == 3 ? 73 : 160);
+            _clock!.Advance();
+            outp.AddRange(TakeOut());
+        }
+
+        _clock!.Advance(4);
+        outp.AddRange(TakeOut());
+        try
+        {
+            Assert.Equal([1000u, 1160, 1320, 1480, 1640, 1800], outp.Select(f => f.Timestamp.Value));
+            var lost = outp[2];
+            Assert.True(lost.IsLost);
+            Assert.True(lost.HasRecoveryPayload);
+            Assert.Equal(160u, lost.DurationUnits);
+            Assert.Equal(111, lost.PayloadType);
+            Assert.Equal(Enumerable.Repeat((byte)13, 73), lost.Payload.ToArray());
+
+            // The next packet itself still plays, untouched, at its own time.
+            var next = outp[3];
+            Assert.False(next.IsLost);
+            Assert.False(next.HasRecoveryPayload);
+            Assert.Equal(111, next.PayloadType);
+            Assert.Equal(Enumerable.Repeat((byte)13, 73), next.Payload.ToArray());
+            Assert.All(outp.Where(f => f != lost), f => Assert.False(f.IsLost));
+            var s = Jb.Statistics;
+            Assert.Equal(1, s.Concealed);
+            Assert.Equal(1, s.WithRecoveryPayload);
+            Assert.Equal(5, s.Played);
+        }
+        finally
+        {
+            foreach (var f in outp) f.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_lost_frame_whose_next_packet_has_not_arrived_is_a_plain_placeholder()
+    {
+        Build(20, 40);
+        var outp = new List<EncodedFrame>();
+        Push(0);
+        Push(160);
+        _clock!.Advance(5); // 0 and 160 play; 320 is due with nothing buffered
+        outp.AddRange(TakeOut());
+        Push(480); // arrives after 320's placeholder went out, just in time for its own slot
+        _clock.Advance();
+        outp.AddRange(TakeOut());
+        try
+        {
+            var lost = outp.Single(f => f.IsLost && f.Timestamp.Value == 320);
+            Assert.False(lost.HasRecoveryPayload);
+            Assert.Equal(0, lost.Length);
+            Assert.Equal(0, lost.PayloadType); // the last played payload type
+            Assert.Contains(outp, f => !f.IsLost && f.Timestamp.Value == 480);
+            Assert.Equal(0, Jb.Statistics.WithRecoveryPayload);
+        }
+        finally
+        {
+            foreach (var f in outp) f.Dispose();
+        }
+    }
+
+    [Fact]
+    public void In_a_burst_of_two_losses_only_the_second_placeholder_carries_the_next_packet()
+    {
+        Build(20, 60);
+        var outp = new List<EncodedFrame>();
+        foreach (uint i in new uint[] { 0, 1, 4, 5, 6 })
+        {
+            Push(i * 160, fill: (byte)(10 + i));
+            _clock!.Advance();
+            outp.AddRange(TakeOut());
+        }
+
+        _clock!.Advance(5);
+        outp.AddRange(TakeOut());
+        try
+        {
+            Assert.Equal([0u, 160, 320, 480, 640, 800, 960], outp.Select(f => f.Timestamp.Value));
+            Assert.Equal([false, false, true, true, false, false, false], outp.Select(f => f.IsLost));
+            Assert.False(outp[2].HasRecoveryPayload); // frame 3 (what would carry 2's FEC) is lost too
+            Assert.True(outp[3].HasRecoveryPayload);
+            Assert.Equal(Enumerable.Repeat((byte)14, 160), outp[3].Payload.ToArray());
+            Assert.Equal(2, Jb.Statistics.Concealed);
+            Assert.Equal(1, Jb.Statistics.WithRecoveryPayload);
+        }
+        finally
+        {
+            foreach (var f in outp) f.Dispose();
+        }
     }
 
     [Fact]
@@ -271,10 +370,11 @@ public sealed class FixedJitterBufferNodeTests : IAsyncDisposable
         _graph.Start();
     }
 
-    private void Push(uint ts, bool marker = false)
+    private void Push(uint ts, bool marker = false, int payloadType = 0, byte fill = 0, int length = 160)
     {
-        var f = EncodedFrame.Rent(160);
-        f.PayloadType = 0;
+        var f = EncodedFrame.Rent(length);
+        f.Payload.Fill(fill);
+        f.PayloadType = payloadType;
         f.Timestamp = new RtpTimestamp(ts);
         f.Marker = marker;
         Jb.Input.Write(f);

@@ -43,7 +43,9 @@ internal sealed class MediaCallFixture : IAsyncDisposable
     /// <param name="codecs">Both endpoints' codec names (default PCMU, PCMA).</param>
     /// <param name="audioRate">Both sides' call audio rate (CallMediaOptions.AudioRate); null: the first codec's.</param>
     /// <param name="registry">Both endpoints' codec registry (signalling and media); null: <see cref="CodecRegistry.Default"/>.</param>
-    public static async Task<MediaCallFixture> StartAsync(double aliceToneHz, double bobToneHz, bool bobAutoAnswer = true, IReadOnlyList<string>? codecs = null, SampleRate? audioRate = null, CodecRegistry? registry = null)
+    /// <param name="aliceMedia">Wraps alice's media factory (e.g. to send her RTP through a lossy relay); null: as is.</param>
+    /// <param name="aliceSource">Makes alice's audio source instead of her tone; null: the tone.</param>
+    public static async Task<MediaCallFixture> StartAsync(double aliceToneHz, double bobToneHz, bool bobAutoAnswer = true, IReadOnlyList<string>? codecs = null, SampleRate? audioRate = null, CodecRegistry? registry = null, Func<ICallMediaFactory, ICallMediaFactory>? aliceMedia = null, Func<CallAudioContext, AudioSourceNode>? aliceSource = null)
     {
         codecs ??= ["PCMU", "PCMA"];
         registry ??= CodecRegistry.Default;
@@ -51,7 +53,9 @@ internal sealed class MediaCallFixture : IAsyncDisposable
         System.IO.Directory.CreateDirectory(dir);
         var clock = new MediaClock(TimeSpan.FromMilliseconds(20));
         clock.Start();
-        var alice = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "alice", Codecs = codecs, CodecRegistry = registry }, Factory(clock, dir, "alice", aliceToneHz, audioRate, registry));
+        ICallMediaFactory aliceFactory = Factory(clock, dir, "alice", aliceToneHz, audioRate, registry, aliceSource);
+        if (aliceMedia is not null) aliceFactory = aliceMedia(aliceFactory);
+        var alice = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "alice", Codecs = codecs, CodecRegistry = registry }, aliceFactory);
         var bob = new Endpoint(new EndpointOptions { BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0), UserName = "bob", AutoAnswer = bobAutoAnswer, Codecs = codecs, CodecRegistry = registry }, Factory(clock, dir, "bob", bobToneHz, audioRate, registry));
         var f = new MediaCallFixture(dir, clock, alice, bob);
         await alice.StartAsync();
@@ -59,7 +63,7 @@ internal sealed class MediaCallFixture : IAsyncDisposable
         return f;
     }
 
-    private static CallMediaFactory Factory(MediaClock clock, string dir, string who, double toneHz, SampleRate? audioRate, CodecRegistry registry) => new(new CallMediaOptions
+    private static CallMediaFactory Factory(MediaClock clock, string dir, string who, double toneHz, SampleRate? audioRate, CodecRegistry registry, Func<CallAudioContext, AudioSourceNode>? source = null) => new(new CallMediaOptions
     {
         Clock = clock,
         Codecs = registry,
@@ -67,7 +71,7 @@ internal sealed class MediaCallFixture : IAsyncDisposable
         RtcpInterval = TimeSpan.FromSeconds(1),
         Source = ctx =>
         {
-            var tone = new ToneSourceNode("tone", toneHz, 0.3, ctx.SampleRate);
+            var tone = source?.Invoke(ctx) ?? new ToneSourceNode("tone", toneHz, 0.3, ctx.SampleRate);
             return new AudioSourceBinding(tone, tone.Output);
         },
         Recorder = ctx =>
