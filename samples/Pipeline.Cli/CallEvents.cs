@@ -107,6 +107,8 @@ internal static class CallEvents
             ("rtpSent", s.PacketsSent),
             ("rtpReceived", s.PacketsReceived),
             ("lost", s.PacketsLost),
+            ("concealed", s.FramesConcealed),
+            ("fecRecovered", s.FecRecovered),
             ("jitterMs", Math.Round(s.Jitter.TotalMilliseconds, 3)),
             ("codec", s.Codec));
     }

@@ -114,7 +114,7 @@ internal static class DemoCommand
         var s = call.Media.Statistics;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"demo: {who}: codec {s.Codec}, RTP sent {s.PacketsSent} packets ({s.OctetsSent} B), received {s.PacketsReceived} ({s.OctetsReceived} B), lost {s.PacketsLost}, jitter {s.Jitter.TotalMilliseconds:F2} ms, ended: {call.EndReason}"));
+            $"demo: {who}: codec {s.Codec}, RTP sent {s.PacketsSent} packets ({s.OctetsSent} B), received {s.PacketsReceived} ({s.OctetsReceived} B), lost {s.PacketsLost} (concealed {s.FramesConcealed} frames, {s.FecRecovered} rebuilt from FEC), jitter {s.Jitter.TotalMilliseconds:F2} ms, ended: {call.EndReason}"));
     }
 
     private static short[] Channel(short[] interleaved, int channels, int channel)
