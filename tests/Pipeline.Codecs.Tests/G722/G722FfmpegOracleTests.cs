@@ -96,6 +96,33 @@ public sealed class G722FfmpegOracleTests(ITestOutputHelper output) : IDisposabl
         Assert.True(G722Measure.SnrDb(a.AsSpan(0, loud.Length), b.AsSpan(0, loud.Length)) > 20, "the limited and unlimited encodings decode to nearly the same audio");
     }
 
+    [RequiresToolFact("ffmpeg")]
+    public async Task Ffmpeg_encoder_differs_from_the_itu_reference_encoder_on_the_square_wave()
+    {
+        // Why the ITU-T reference encoder, not ffmpeg, is the encoder's oracle (G722EncoderBitExactTests): on a ±32440
+        // square wave our bytes are the reference's, frame for frame, and ffmpeg's are not.
+        var square = AppendixIV.G722EncoderScenarios.Get("square");
+        var ours = square.Encode();
+        AppendixIV.G722EncoderBitExactTests.AssertMatchesReference("square", AppendixIV.G722AppendixIVReference.LoadEncoder("square"), ours);
+
+        byte[] theirs = await FfmpegEncodeAsync(square.Pcm, "square");
+        int differ = 0, first = -1;
+        for (int i = 0; i < ours.Length; i++)
+        {
+            if (ours[i] == theirs[i]) continue;
+            differ++;
+            if (first < 0) first = i;
+        }
+
+        output.WriteLine($"square wave: ffmpeg differs from the ITU-T reference in {differ} of {ours.Length} bytes, the first at byte {first}");
+        Assert.True(differ > ours.Length / 4, $"ffmpeg differs from the ITU-T reference in only {differ} of {ours.Length} bytes");
+
+        // And the difference is the sub-band limit alone: without it we give ffmpeg's bytes.
+        var unlimited = new byte[ours.Length];
+        new G722Encoder(limitSubBands: false).Encode(square.Pcm, unlimited);
+        AssertSameBytes(theirs, unlimited);
+    }
+
     private async Task<byte[]> FfmpegEncodeAsync(short[] pcm, string name)
     {
         string wav = Path.Combine(_dir, name + ".wav");

@@ -4,30 +4,40 @@ using System.Text;
 namespace Pipeline.Codecs.Tests.G722.AppendixIV;
 
 /// <summary>
-/// The recorded output of the ITU-T G.722 Appendix IV reference decoder for one scenario (a text file of ours,
-/// <c>AppendixIV/&lt;name&gt;.txt</c>): the SHA-256 of the input stream, the frame length, the loss mask and one
-/// checksum per output frame (<see cref="G722AppendixIVScenario.FrameHash"/>).
+/// The recorded output of an ITU-T G.722 reference program for one scenario (a text file of ours): for the Appendix IV
+/// decoder (<c>AppendixIV/&lt;name&gt;.txt</c>) the SHA-256 of the input stream, the frame length, the loss mask and one
+/// checksum per output frame (<see cref="G722AppendixIVScenario.FrameHash(ReadOnlySpan{short})"/>); for the encoder
+/// (<c>AppendixIV/encoder/&lt;name&gt;.txt</c>) the SHA-256 of the input samples, the frame length and one checksum per
+/// frame of the coded bytes (no mask).
 /// <code>
 ///   # comment lines
 ///   input-sha256 &lt;64 hex&gt;
 ///   frame-samples 320
-///   mask 1110111…            ('1' received, '0' lost)
+///   mask 1110111…            ('1' received, '0' lost; decoder files only)
 ///   frames 150
 ///   &lt;16 hex&gt;                 (one line per frame, in order)
 /// </code>
 /// </summary>
-internal sealed record G722AppendixIVReference(string InputSha256, int FrameSamples, string Mask, string[] FrameHashes)
+internal sealed record G722AppendixIVReference(string InputSha256, int FrameSamples, string? Mask, string[] FrameHashes)
 {
     public static string DirectoryPath => Path.Combine(AppContext.BaseDirectory, "G722", "AppendixIV");
 
     public static string PathOf(string scenario) => Path.Combine(DirectoryPath, scenario + ".txt");
 
-    public static G722AppendixIVReference Load(string scenario)
+    public static string EncoderPathOf(string scenario) => Path.Combine(DirectoryPath, "encoder", scenario + ".txt");
+
+    /// <summary>The reference decoder's checksums for an Appendix IV scenario.</summary>
+    public static G722AppendixIVReference Load(string scenario) => Load(scenario, PathOf(scenario), withMask: true);
+
+    /// <summary>The reference encoder's checksums for an encoder scenario.</summary>
+    public static G722AppendixIVReference LoadEncoder(string scenario) => Load(scenario, EncoderPathOf(scenario), withMask: false);
+
+    private static G722AppendixIVReference Load(string scenario, string path, bool withMask)
     {
         string? sha = null, mask = null;
         int frameSamples = 0, frames = -1;
         var hashes = new List<string>();
-        foreach (var raw in File.ReadLines(PathOf(scenario)))
+        foreach (var raw in File.ReadLines(path))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line[0] == '#') continue;
@@ -50,7 +60,7 @@ internal sealed record G722AppendixIVReference(string InputSha256, int FrameSamp
             }
         }
 
-        if (sha is null || mask is null || frameSamples == 0 || frames != hashes.Count || frames != mask.Length)
+        if (sha is null || frameSamples == 0 || frames != hashes.Count || (withMask ? mask is null || frames != mask.Length : mask is not null))
         {
             throw new InvalidDataException($"{scenario}: incomplete reference file ({hashes.Count} hashes, {frames} frames declared)");
         }
@@ -59,31 +69,46 @@ internal sealed record G722AppendixIVReference(string InputSha256, int FrameSamp
     }
 
     /// <summary>Writes the file for <paramref name="scenario"/> from the reference decoder's output (16-bit little-endian PCM).</summary>
-    public static string Format(G722AppendixIVScenario scenario, ReadOnlySpan<byte> referencePcm)
+    public static string Format(G722AppendixIVScenario scenario, ReadOnlySpan<byte> referencePcm) => Format(
+        "# G.722 Appendix IV: per-frame checksums of the ITU-T reference decoder's output (G.722 (2012) Software/G.722-Appendix-IV_v3.0, decg722)\n" +
+        "# scenario '" + scenario.Name + "'; checksum = first 8 bytes of SHA-256 of the frame's 16-bit LE samples\n",
+        scenario.Name,
+        G722AppendixIVScenario.Sha256Hex(scenario.Stream()),
+        scenario.FrameSamples,
+        scenario.Mask(),
+        scenario.Lost.Length,
+        scenario.FrameSamples * 2,
+        referencePcm);
+
+    /// <summary>Writes the file for an encoder scenario from the reference encoder's output (one byte per sample pair).</summary>
+    public static string Format(G722EncoderScenario scenario, ReadOnlySpan<byte> referenceCoded) => Format(
+        "# G.722 encoder: per-frame checksums of the ITU-T reference encoder's output (qmf_tx, lsbcod, hsbcod of G.722 (2012)\n" +
+        "# Software/G.722-Appendix-IV_v3.0, driven by tools/g722-appendix-iv/encg722.c)\n" +
+        "# scenario '" + scenario.Name + "'; input-sha256 = SHA-256 of the input's 16-bit LE samples;\n" +
+        "# checksum = first 8 bytes of SHA-256 of the frame's " + (scenario.FrameSamples / 2).ToString(CultureInfo.InvariantCulture) + " coded bytes\n",
+        scenario.Name,
+        G722AppendixIVScenario.Sha256Hex(scenario.PcmBytes()),
+        scenario.FrameSamples,
+        mask: null,
+        scenario.Frames,
+        scenario.FrameSamples / 2,
+        referenceCoded);
+
+    private static string Format(string header, string name, string inputSha256, int frameSamples, string? mask, int frames, int frameBytes, ReadOnlySpan<byte> reference)
     {
-        int frameBytes = scenario.FrameSamples * 2;
-        int frames = scenario.Lost.Length;
-        if (referencePcm.Length != frames * frameBytes)
+        if (reference.Length != frames * frameBytes)
         {
-            throw new InvalidDataException($"{scenario.Name}: the reference output has {referencePcm.Length} bytes, expected {frames * frameBytes}");
+            throw new InvalidDataException($"{name}: the reference output has {reference.Length} bytes, expected {frames * frameBytes}");
         }
 
         var sb = new StringBuilder();
-        sb.Append("# G.722 Appendix IV: per-frame checksums of the ITU-T reference decoder's output (G.722 (2012) Software/G.722-Appendix-IV_v3.0, decg722)\n");
-        sb.Append("# scenario '").Append(scenario.Name).Append("'; checksum = first 8 bytes of SHA-256 of the frame's 16-bit LE samples\n");
+        sb.Append(header);
         sb.Append("# regenerate with tools/g722-appendix-iv/regenerate.sh\n");
-        sb.Append("input-sha256 ").Append(G722AppendixIVScenario.Sha256Hex(scenario.Stream())).Append('\n');
-        sb.Append("frame-samples ").Append(scenario.FrameSamples.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        sb.Append("mask ").Append(scenario.Mask()).Append('\n');
+        sb.Append("input-sha256 ").Append(inputSha256).Append('\n');
+        sb.Append("frame-samples ").Append(frameSamples.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        if (mask is not null) sb.Append("mask ").Append(mask).Append('\n');
         sb.Append("frames ").Append(frames.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        var samples = new short[scenario.FrameSamples];
-        for (int f = 0; f < frames; f++)
-        {
-            var bytes = referencePcm.Slice(f * frameBytes, frameBytes);
-            for (int i = 0; i < samples.Length; i++) samples[i] = (short)(bytes[2 * i] | (bytes[(2 * i) + 1] << 8));
-            sb.Append(G722AppendixIVScenario.FrameHash(samples)).Append('\n');
-        }
-
+        for (int f = 0; f < frames; f++) sb.Append(G722AppendixIVScenario.FrameHash(reference.Slice(f * frameBytes, frameBytes))).Append('\n');
         return sb.ToString();
     }
 }

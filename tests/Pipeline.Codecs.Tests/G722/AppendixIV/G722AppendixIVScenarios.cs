@@ -37,8 +37,11 @@ internal sealed record G722AppendixIVScenario(string Name, int FrameSamples, sho
             bytes[(2 * i) + 1] = (byte)(frame[i] >> 8);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
+        return FrameHash(bytes);
     }
+
+    /// <summary>The per-frame checksum of the reference files for bytes: the first 8 bytes of their SHA-256.</summary>
+    public static string FrameHash(ReadOnlySpan<byte> frame) => Convert.ToHexStringLower(SHA256.HashData(frame).AsSpan(0, 8));
 
     public override string ToString() => Name;
 }
@@ -138,12 +141,13 @@ internal static class G722AppendixIVScenarios
             return t;
         }
 
-        private static int Sin(uint phase) => Sine[phase >> 20];
+        /// <summary>The Q15 sine of a 32-bit phase (2^32 = one period).</summary>
+        internal static int Sin(uint phase) => Sine[phase >> 20];
 
         /// <summary>Phase increment per 16 kHz sample for a frequency in milli-hertz.</summary>
-        private static uint Increment(long milliHz) => (uint)((milliHz << 32) / (Rate * 1000L));
+        internal static uint Increment(long milliHz) => (uint)((milliHz << 32) / (Rate * 1000L));
 
-        private sealed class Lcg(uint seed)
+        internal sealed class Lcg(uint seed)
         {
             private uint _x = seed;
 
