@@ -204,6 +204,9 @@ internal sealed class SippPeer : IAsyncDisposable
         return _result;
     }
 
+    /// <summary>SIPp's message trace so far (while it runs), for a failure message.</summary>
+    public string MessageLogSoFar() => ReadOrEmpty(_messageFile);
+
     /// <summary>Waits for exit and throws with SIPp's traces unless every call succeeded (exit code 0).</summary>
     public async Task<SippResult> AssertSucceededAsync(TimeSpan? timeout = null, string? context = null, CancellationToken cancellationToken = default)
     {

@@ -36,12 +36,19 @@ public sealed class InDialogAuthSippTests
         await using var endpoint = new Endpoint(options, new CallMediaFactory(new CallMediaOptions { RtpPortLow = rtp, RtpPortHigh = rtp + 19 }));
         await endpoint.StartAsync();
 
-        var call = await endpoint.CallAsync(sipp.Uri).WaitAsync(TimeSpan.FromSeconds(10));
-        var refer = await call.ReferAsync(SipUri.Parse("sip:carol@127.0.0.1:5999")).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(202, refer.StatusCode);
-        var notify = await call.NotifyAsync("refer", "terminated;reason=noresource", "message/sipfrag;version=2.0", Encoding.ASCII.GetBytes("SIP/2.0 200 OK\r\n")).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(200, notify.StatusCode);
-        await call.HangupAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            var call = await endpoint.CallAsync(sipp.Uri).WaitAsync(TimeSpan.FromSeconds(10));
+            var refer = await call.ReferAsync(SipUri.Parse("sip:carol@127.0.0.1:5999")).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(202, refer.StatusCode);
+            var notify = await call.NotifyAsync("refer", "terminated;reason=noresource", "message/sipfrag;version=2.0", Encoding.ASCII.GetBytes("SIP/2.0 200 OK\r\n")).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(200, notify.StatusCode);
+            await call.HangupAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nSIPp's messages so far:\n{sipp.MessageLogSoFar()}");
+        }
 
         var result = await sipp.AssertSucceededAsync(TimeSpan.FromSeconds(15));
         Assert.Contains("Proxy-Authorization:", result.MessageLog, StringComparison.Ordinal);
