@@ -21,17 +21,9 @@ namespace Pipeline.Benchmarks;
 /// work. × real time = 20 ms / mean.
 /// </summary>
 [Config(typeof(G729BenchmarkConfig))]
-public unsafe class G729Benchmarks
+public unsafe class G729Benchmarks : G729WrapperBenchmarkBase
 {
-    private const int FrameSamples = 160;
-    private readonly short[] _pcm = new short[FrameSamples];
-    private readonly short[] _decoded = new short[FrameSamples];
-    private readonly byte[] _payload = new byte[20];
     private readonly byte[] _directPayload = new byte[20];
-    private G729Encoder? _encoder;
-    private G729Decoder? _decoder;
-    private IAudioEncoder? _encoderInterface;
-    private IAudioDecoder? _decoderInterface;
     private nint _directEnc;
     private nint _directDec;
 
@@ -39,9 +31,9 @@ public unsafe class G729Benchmarks
     public void Setup()
     {
         var rng = new Random(729);
-        for (int i = 0; i < _pcm.Length; i++)
+        for (int i = 0; i < Pcm.Length; i++)
         {
-            _pcm[i] = (short)((6000 * Math.Sin(2 * Math.PI * 180 * i / 8000.0)) + (3000 * Math.Sin(2 * Math.PI * 1250 * i / 8000.0)) + rng.Next(-800, 800));
+            Pcm[i] = (short)((6000 * Math.Sin(2 * Math.PI * 180 * i / 8000.0)) + (3000 * Math.Sin(2 * Math.PI * 1250 * i / 8000.0)) + rng.Next(-800, 800));
         }
 
         // Same library, same fresh state, same input: the same bytes, or the two call paths do not do the same work.
@@ -50,7 +42,7 @@ public unsafe class G729Benchmarks
             nint fresh = DirectBcg729.initBcg729EncoderChannel(0);
             try
             {
-                check.Encode(_pcm, _payload);
+                check.Encode(Pcm, Payload);
                 DirectEncode(fresh);
             }
             finally
@@ -59,45 +51,26 @@ public unsafe class G729Benchmarks
             }
         }
 
-        if (!_payload.AsSpan().SequenceEqual(_directPayload))
+        if (!Payload.AsSpan().SequenceEqual(_directPayload))
         {
             throw new InvalidOperationException("Our G.729 wrapper and the direct bcg729 calls disagree on the benchmark frame.");
         }
 
-        _encoder = new G729Encoder(annexB: false);
-        _decoder = new G729Decoder();
-        _encoderInterface = _encoder;
-        _decoderInterface = _decoder;
-        _directEnc = _encoder.NativeContext;
-        _directDec = _decoder.NativeContext;
+        UseWrappers(new G729Encoder(annexB: false), new G729Decoder());
+        _directEnc = Encoder!.NativeContext;
+        _directDec = Decoder!.NativeContext;
     }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        // The baseline borrowed these contexts; disposing the wrappers frees them once.
-        _encoder?.Dispose();
-        _decoder?.Dispose();
-    }
-
-    [Benchmark]
-    [BenchmarkCategory("Encode")]
-    public int Ours_Encode() => _encoderInterface!.Encode(_pcm, _payload);
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Encode")]
     public int Bcg729_Encode() => DirectEncode(_directEnc);
 
-    [Benchmark]
-    [BenchmarkCategory("Decode")]
-    public int Ours_Decode() => _decoderInterface!.Decode(_payload, _decoded);
-
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Decode")]
     public int Bcg729_Decode()
     {
-        fixed (byte* b = _payload)
-        fixed (short* s = _decoded)
+        fixed (byte* b = Payload)
+        fixed (short* s = Decoded)
         {
             DirectBcg729.bcg729Decoder(_directDec, b, 10, 0, 0, 0, s);
             DirectBcg729.bcg729Decoder(_directDec, b + 10, 10, 0, 0, 0, s + 80);
@@ -109,7 +82,7 @@ public unsafe class G729Benchmarks
     private int DirectEncode(nint context)
     {
         byte len0, len1;
-        fixed (short* s = _pcm)
+        fixed (short* s = Pcm)
         fixed (byte* b = _directPayload)
         {
             DirectBcg729.bcg729Encoder(context, s, b, &len0);

@@ -67,7 +67,7 @@ public sealed class PhoneInteropTests : IDisposable
         var ended = await phone.WaitForJsonAsync("event", "ended", TimeSpan.FromSeconds(10));
         Assert.Equal("remote-hangup", Str(ended, "reason"));
         Assert.True(ended.GetProperty("rtpReceived").GetInt64() >= 120, $"phone received {ended.GetProperty("rtpReceived")} RTP packets from SIPp in 3 s\n{phone.Describe()}");
-        Assert.True(ended.GetProperty("concealed").GetInt64() >= 0, $"concealed frame count missing\n{phone.Describe()}");
+        Assert.InRange(ended.GetProperty("concealed").GetInt64(), 0, ended.GetProperty("rtpReceived").GetInt64() / 4); // loopback: little concealed
         Assert.Equal(0, ended.GetProperty("fecRecovered").GetInt64()); // PCMU has no in-band FEC
 
         string recording = await PhoneRecording.SingleAsync(rec, phone.Describe());
